@@ -1,0 +1,69 @@
+"""Uniform cubic B-splines with the end rule of a Catmull-Clark open boundary.
+
+On a regular quad grid Catmull-Clark is the bicubic uniform B-spline. Blender's
+Subdivision Surface modifier (boundary smooth 'Keep Corners') treats an open boundary
+as a sharp crease and keeps corners: across the boundary the limit surface behaves as
+if a phantom control point x[-1] = 2 x[0] - x[1] existed, so it interpolates x[0] and
+has zero curvature there. The limit position of control point k is then
+(x[k-1] + 4 x[k] + x[k+1]) / 6 inside, and x[k] at both ends: a tridiagonal operator.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+
+def limit_positions(x: np.ndarray) -> np.ndarray:
+    """Apply the 1-D limit stencil along axis 0 (ends stay put)."""
+    x = np.asarray(x, dtype=float)
+    out = x.copy()
+    out[1:-1] = (x[:-2] + 4.0 * x[1:-1] + x[2:]) / 6.0
+    return out
+
+
+def interpolate(values: np.ndarray) -> np.ndarray:
+    """Control points whose limit positions equal `values` (along axis 0).
+
+    Solves the tridiagonal system with the Thomas algorithm, vectorised over the
+    trailing axes; the matrix is strictly diagonally dominant, so no pivoting is needed.
+    """
+    d = np.array(values, dtype=float)
+    n = d.shape[0]
+    if n <= 2:
+        return d
+    a, b, c = 1.0 / 6.0, 4.0 / 6.0, 1.0 / 6.0
+    # Row 0 and row n-1 are identity rows: move their known values to the right-hand side.
+    rhs = d[1:-1].copy()
+    rhs[0] -= a * d[0]
+    rhs[-1] -= c * d[-1]
+    m = n - 2
+    cp = np.empty(m)
+    cp[0] = c / b
+    rhs[0] = rhs[0] / b
+    for i in range(1, m):
+        denom = b - a * cp[i - 1]
+        cp[i] = c / denom
+        rhs[i] = (rhs[i] - a * rhs[i - 1]) / denom
+    for i in range(m - 2, -1, -1):
+        rhs[i] -= cp[i] * rhs[i + 1]
+    d[1:-1] = rhs
+    return d
+
+
+def _basis(tau: np.ndarray) -> np.ndarray:
+    return np.stack([(1 - tau) ** 3, 3 * tau**3 - 6 * tau**2 + 4,
+                     -3 * tau**3 + 3 * tau**2 + 3 * tau + 1, tau**3], axis=-1) / 6.0
+
+
+def evaluate(x: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """The limit curve of control points x (axis 0) at knot parameters t in [0, len(x)-1]."""
+    x = np.asarray(x, dtype=float)
+    n = x.shape[0] - 1
+    padded = np.concatenate([2 * x[:1] - x[1:2], x, 2 * x[-1:] - x[-2:-1]])
+    t = np.clip(np.asarray(t, dtype=float), 0.0, n)
+    k = np.minimum(np.floor(t).astype(int), n - 1)
+    w = _basis(t - k)
+    out = np.zeros(t.shape + x.shape[1:])
+    for m in range(4):
+        wm = w[..., m].reshape(t.shape + (1,) * (x.ndim - 1))
+        out += wm * padded[k + m]
+    return out

@@ -1,0 +1,32 @@
+"""Step 4: Subdivision Surface smoothing without dips, shaded smooth."""
+from __future__ import annotations
+
+import bpy
+
+from ..defaults import SurfaceParams
+from ..props import mixin
+from ..smoothing import ensure_smoothing
+from .common import NEEDS_SCURVE, SCURVE_ROLES, active_object, poll_for
+
+SmoothingProps = mixin("SmoothingProps", SurfaceParams, ("subdiv_levels", "render_levels"))
+
+
+class SCURVE_OT_add_smoothing(bpy.types.Operator, SmoothingProps):
+    """Smooth the surface with a Subdivision Surface modifier that keeps the top and bottom """ \
+        """edges straight and the corners in place"""
+
+    bl_idname = "scurve.add_smoothing"
+    bl_label = "Add Smoothing"
+    bl_options = {"REGISTER", "UNDO"}
+
+    @classmethod
+    def poll(cls, context: bpy.types.Context) -> bool:
+        return poll_for(cls, context, SCURVE_ROLES, NEEDS_SCURVE)
+
+    def execute(self, context: bpy.types.Context) -> set[str]:
+        obj = active_object(context, SCURVE_ROLES)
+        if obj is None:
+            self.report({"ERROR"}, NEEDS_SCURVE)
+            return {"CANCELLED"}
+        ensure_smoothing(obj, self.subdiv_levels, self.render_levels)
+        return {"FINISHED"}

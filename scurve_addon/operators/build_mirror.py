@@ -1,0 +1,44 @@
+"""All steps in one: the finished, smoothed, mirror-finished S-curve surface."""
+from __future__ import annotations
+
+import bpy
+from bpy_extras.object_utils import AddObjectHelper
+
+from .. import build
+from ..defaults import MaterialParams, SurfaceParams
+from ..props import mixin
+from ..tagging import params_from
+from .draw import draw_surface_props
+
+SurfaceProps = mixin("SurfaceProps", SurfaceParams)
+MirrorMaterialProps = mixin("MirrorMaterialProps", MaterialParams)
+
+
+class SCURVE_OT_build_mirror(bpy.types.Operator, AddObjectHelper, SurfaceProps, MirrorMaterialProps):
+    """Add the finished S-curve mirror: patch, matched heights, turned copy welded on, """ \
+        """smoothing and polished steel in one step"""
+
+    bl_idname = "scurve.build_mirror"
+    bl_label = "S-Curve Mirror"
+    bl_options = {"REGISTER", "UNDO", "PRESET"}
+
+    def draw(self, context: bpy.types.Context) -> None:
+        layout = self.layout
+        draw_surface_props(layout, self, include_smoothing=True)
+        box = layout.box()
+        box.label(text="Material", icon="MATERIAL")
+        box.prop(self, "roughness")
+        box.prop(self, "base_color")
+        layout.prop(self, "align")
+        layout.prop(self, "location")
+        layout.prop(self, "rotation")
+
+    def execute(self, context: bpy.types.Context) -> set[str]:
+        try:
+            params = params_from(self)
+            obj = build.add_surface(context, params, operator=self)
+        except ValueError as err:
+            self.report({"ERROR"}, str(err))
+            return {"CANCELLED"}
+        build.finish_mirror(obj, params, params_from(self, MaterialParams))
+        return {"FINISHED"}

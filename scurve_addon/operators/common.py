@@ -1,0 +1,28 @@
+"""Shared checks of the operators: which active object they work on, and their messages."""
+from __future__ import annotations
+
+import bpy
+
+from .. import tagging
+from ..defaults import ROLE_PATCH, ROLE_SURFACE
+
+NEEDS_PATCH = "Select an S-Curve patch first (Add > Mesh > S-Curve Patch, or the sidebar's step 1)"
+NEEDS_SCURVE = "Select an S-Curve patch or surface first (made by this add-on's steps or Add > Mesh > S-Curve Mirror)"
+
+
+def active_object(context: bpy.types.Context, roles: tuple[str, ...]) -> bpy.types.Object | None:
+    obj = getattr(context, "active_object", None)
+    if tagging.role(obj) in roles and obj.mode == "OBJECT":
+        return obj
+    return None
+
+
+def poll_for(cls: type, context: bpy.types.Context, roles: tuple[str, ...], message: str) -> bool:
+    if active_object(context, roles) is None:
+        cls.poll_message_set(message)
+        return False
+    return True
+
+
+PATCH_ROLES = (ROLE_PATCH,)
+SCURVE_ROLES = (ROLE_PATCH, ROLE_SURFACE)

@@ -1,0 +1,47 @@
+"""Blender properties generated from the parameter tables in defaults.py."""
+from __future__ import annotations
+
+from dataclasses import fields
+from typing import Any
+
+from bpy.props import BoolProperty, EnumProperty, FloatProperty, FloatVectorProperty, IntProperty
+
+from .defaults import Spec
+
+
+def _limits(spec: Spec) -> dict[str, Any]:
+    return {k: getattr(spec, k) for k in ("min", "max", "soft_min", "soft_max") if getattr(spec, k) is not None}
+
+
+def bpy_property(spec: Spec, default: Any) -> Any:
+    common = {"name": spec.label, "description": spec.description}
+    if isinstance(default, bool):
+        return BoolProperty(default=default, **common)
+    if isinstance(default, int):
+        return IntProperty(default=default, **common, **{k: int(v) for k, v in _limits(spec).items()})
+    if isinstance(default, float):
+        extra = {"unit": spec.unit} if spec.unit else {}
+        if spec.subtype:
+            extra["subtype"] = spec.subtype
+        return FloatProperty(default=default, **common, **_limits(spec), **extra)
+    if isinstance(default, str) and spec.choices:
+        return EnumProperty(items=list(spec.choices), default=default, **common)
+    if isinstance(default, tuple):
+        return FloatVectorProperty(default=default, size=spec.size or len(default),
+                                   subtype=spec.subtype or "NONE", **common, **_limits(spec))
+    raise TypeError(f"no Blender property for {spec.label!r} ({type(default).__name__})")
+
+
+def annotations(cls: type, only: tuple[str, ...] | None = None, **default_overrides: Any) -> dict[str, Any]:
+    """Property annotations for the fields of a defaults dataclass."""
+    out = {}
+    for f in fields(cls):
+        if only is not None and f.name not in only:
+            continue
+        out[f.name] = bpy_property(f.metadata["spec"], default_overrides.get(f.name, f.default))
+    return out
+
+
+def mixin(name: str, cls: type, only: tuple[str, ...] | None = None, **default_overrides: Any) -> type:
+    """A mix-in class whose annotations are those properties (Blender reads base classes' too)."""
+    return type(name, (), {"__annotations__": annotations(cls, only, **default_overrides)})

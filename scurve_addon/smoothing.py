@@ -1,0 +1,28 @@
+"""The Subdivision Surface modifier that smooths the mirror without the recipe's dips."""
+from __future__ import annotations
+
+import bpy
+
+from .defaults import SMOOTHING_MODIFIER_NAME
+
+
+def ensure_smoothing(obj: bpy.types.Object, levels: int, render_levels: int) -> bpy.types.SubsurfModifier:
+    """Add (or update, never stack) the smoothing modifier and shade the mesh smooth.
+
+    'Keep Corners' boundary smoothing leaves the corners where they are, and with the seam
+    welded the top and bottom edges are regular boundary curves, so they stay at z = 2R
+    and z = 0 along the whole length: the recipe's dips came from the unwelded seam and
+    the rounded corners. The limit surface option puts the vertices on the limit surface,
+    which the exact-mirror fit targets.
+    """
+    mod = obj.modifiers.get(SMOOTHING_MODIFIER_NAME)
+    if mod is None or mod.type != "SUBSURF":
+        mod = obj.modifiers.new(SMOOTHING_MODIFIER_NAME, "SUBSURF")
+    mod.subdivision_type = "CATMULL_CLARK"
+    mod.levels = levels
+    mod.render_levels = render_levels
+    mod.boundary_smooth = "PRESERVE_CORNERS"
+    mod.use_limit_surface = True
+    mod.quality = 3
+    obj.data.shade_smooth()
+    return mod
