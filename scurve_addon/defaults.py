@@ -83,6 +83,63 @@ class MaterialParams:
         min=0.0, max=1.0, subtype="COLOR", size=3))
 
 
+@dataclass(frozen=True)
+class SceneParams:
+    """The studio scene around the mirror (SPEC section 2). Angles in degrees."""
+
+    sun_elevation: float = param(12.0, Spec(
+        "Sun Elevation", "Height of the sun above the horizon, in degrees", min=-10.0, max=90.0))
+    sun_rotation: float = param(178.0, Spec(
+        "Sun Rotation", "Direction of the sun around the vertical axis, in degrees (the recipe: almost 180)",
+        min=-360.0, max=360.0))
+    sun_redness: float = param(0.3, Spec(
+        "Sun Redness", "Shift of the sun's colour towards red (0 = white, 1 = deep red)",
+        min=0.0, max=1.0, subtype="FACTOR"))
+    sun_strength: float = param(3.0, Spec(
+        "Sun Strength", "Strength of the sun lamp (W/m2)", min=0.0, max=100.0))
+    sky_strength: float = param(0.3, Spec(
+        "Sky Strength", "Strength of the physical sky in the world", min=0.0, max=10.0))
+    ground: bool = param(True, Spec(
+        "Ground", "A ground plane with a faint noise texture (disturbances show in reflections)"))
+    ground_noise: float = param(0.08, Spec(
+        "Ground Noise", "Contrast of the ground's noise texture", min=0.0, max=1.0, subtype="FACTOR"))
+    test_objects: bool = param(True, Spec(
+        "Test Objects", "A red cylinder, a green cone and a blue sphere close to the concave side"))
+    area_lights: bool = param(False, Spec(
+        "Area Lights", "Two large area lights (straight-line disturbances in their reflections show flaws)"))
+    caustics: bool = param(False, Spec(
+        "Caustics", "Reflective caustics in Cycles (slower, noisier, truer)"))
+    zebra: bool = param(False, Spec(
+        "Zebra", "Light the mirror with evenly spaced light stripes instead of the sky "
+        "(reflection lines: a kink or flat spot shows as a broken or bunched stripe)"))
+    zebra_stripes: int = param(12, Spec(
+        "Zebra Stripes", "Number of light stripes in zebra mode", min=2, max=200))
+    camera_lens: float = param(35.0, Spec(
+        "Camera Lens", "Focal length of the camera, in millimetres", min=5.0, max=300.0))
+
+
+@dataclass(frozen=True)
+class RenderParams:
+    """Render settings of a job (SPEC section 3)."""
+
+    resolution: tuple[int, int] = param((960, 540), Spec(
+        "Resolution", "Image width and height in pixels", min=4, max=16384, size=2))
+    samples: int = param(64, Spec(
+        "Samples", "Maximum Cycles samples per pixel", min=1, max=65536))
+    noise_threshold: float = param(0.02, Spec(
+        "Noise Threshold", "Adaptive sampling stops a pixel below this noise (0 = off)", min=0.0, max=1.0))
+    denoise: bool = param(True, Spec("Denoise", "Denoise the final image (OpenImageDenoise on the CPU)"))
+    device: str = param("auto", Spec(
+        "Device", "Render device: auto picks the best GPU backend present, else the CPU",
+        choices=tuple((d, d, d) for d in ("auto", "cpu", "optix", "cuda", "hip", "oneapi", "metal"))))
+    seed: int = param(0, Spec("Seed", "Cycles sampling seed", min=0, max=2**31 - 1))
+    file_format: str = param("PNG", Spec(
+        "File Format", "Image format of the output", choices=(("PNG", "PNG", "8-bit PNG"),
+                                                                ("OPEN_EXR", "OpenEXR", "32-bit float EXR"))))
+    glossy_bounces: int = param(16, Spec(
+        "Glossy Bounces", "Mirror-in-mirror depth: too few and inter-reflections turn black", min=0, max=1024))
+
+
 MATERIAL_NAME = "S-Curve Polished Steel"
 SMOOTHING_MODIFIER_NAME = "S-Curve Smoothing"
 OBJECT_NAME = "S-Curve Mirror"
