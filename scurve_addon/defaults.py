@@ -169,6 +169,6 @@ PRESETS: dict[str, dict[str, Any]] = {
     "Recipe": {"radius": 1.0, "length": 3.0, "arc_segments": 16, "rows": 1, "match_heights": True,
                "profile": "LINEAR", "s_bend": 0.0, "fit_limit_surface": False},
     # Close to the sculpture at Kistefos: about 10 m long, 2.1 m high, an S in plan.
-    "Kistefos-like": {"radius": 1.05, "length": 5.0, "arc_segments": 24, "rows": 32, "match_heights": True,
+    "Kistefos-like": {"radius": 1.05, "length": 4.6, "arc_segments": 24, "rows": 32, "match_heights": True,
                       "profile": "SMOOTH", "s_bend": 0.8, "fit_limit_surface": True},
 }

@@ -5,13 +5,16 @@ does (presets, installed extensions) reaches the user's real Blender configurati
 """
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import sys
 import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 _USER_RESOURCES = tempfile.mkdtemp(prefix="scurve-test-user-")
 os.environ["BLENDER_USER_RESOURCES"] = _USER_RESOURCES
+atexit.register(shutil.rmtree, _USER_RESOURCES, ignore_errors=True)
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 

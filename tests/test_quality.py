@@ -1,0 +1,128 @@
+"""Beyond the recipe: accuracy targets of the exact mirror on the evaluated mesh in real
+Blender, the quality report checked against an independent computation, and presets."""
+from __future__ import annotations
+
+import dataclasses
+import math
+import os
+
+import bpy
+import numpy as np
+import pytest
+
+from scurve_addon import build, mesh_data
+from scurve_addon.defaults import PRESETS, SurfaceParams
+from scurve_addon.geometry import shape
+
+
+def build_default(**kw):
+    bpy.ops.scurve.build_mirror(**kw)
+    return bpy.context.active_object
+
+
+@pytest.mark.parametrize("kw", [{}, {"profile": "SMOOTH"}, {"s_bend": 0.8}, {"profile": "SMOOTH", "s_bend": 0.8}])
+def test_exact_mirror_meets_targets_on_the_evaluated_mesh(clean_scene, kw):
+    obj = build_default(**kw)
+    q = build.evaluated_quality(obj)
+    assert q.max_distance_rel <= 0.002  # 0.2 % of R everywhere
+    assert q.median_distance_rel <= 0.0001  # 0.01 % of R at the median
+    assert q.top_edge_deviation <= 1e-4 and q.bottom_edge_deviation <= 1e-4
+    assert q.seam_duplicate_vertices == 0 and q.non_manifold_edges == 0 and q.orientation_conflicts == 0
+    assert q.max_normal_error_deg < 5.0
+
+
+def test_recipe_is_off_by_the_closed_form(clean_scene):
+    obj = build_default(fit_limit_surface=False)
+    q = build.evaluated_quality(obj)
+    shrink = 1 - (4 + 2 * math.cos(math.pi / 16)) / 6
+    assert q.max_distance_rel == pytest.approx(shrink, rel=0.02)
+
+
+def dense_distances(p: SurfaceParams, pts: np.ndarray) -> np.ndarray:
+    """Independent of the report's Gauss-Newton: coarse grid search, then zooming grids."""
+    def surf(u, t):
+        return shape.surface_points(u, t, p.radius, p.length, p.profile, p.s_bend)
+
+    cu, ct = np.meshgrid(np.linspace(-1, 1, 97), np.linspace(0, math.pi, 49), indexing="ij")
+    samples = surf(cu.ravel(), ct.ravel())
+    best = np.empty(len(pts), dtype=np.int64)
+    for s in range(0, len(pts), 512):
+        d = ((pts[s:s + 512, None, :] - samples[None]) ** 2).sum(-1)
+        best[s:s + 512] = d.argmin(1)
+    u, t = cu.ravel()[best], ct.ravel()[best]
+    hu, ht = 2 / 96, math.pi / 48
+    offsets = np.linspace(-1, 1, 11)
+    for _ in range(7):
+        uu = np.clip(u[:, None, None] + hu * offsets[None, :, None], -1, 1)
+        tt = np.clip(t[:, None, None] + ht * offsets[None, None, :], 0, math.pi)
+        uu, tt = np.broadcast_arrays(uu, tt)
+        cand = surf(uu.reshape(len(pts), -1), tt.reshape(len(pts), -1))
+        k = ((cand - pts[:, None, :]) ** 2).sum(-1).argmin(1)
+        u, t = uu.reshape(len(pts), -1)[np.arange(len(pts)), k], tt.reshape(len(pts), -1)[np.arange(len(pts)), k]
+        hu, ht = hu / 4, ht / 4
+    return np.linalg.norm(surf(u, t) - pts, axis=1)
+
+
+@pytest.mark.parametrize("kw", [{"fit_limit_surface": False}, {"profile": "SMOOTH", "s_bend": 0.8}])
+def test_quality_report_agrees_with_dense_sampling(clean_scene, kw):
+    obj = build_default(arc_segments=12, rows=8, **kw)
+    q = build.evaluated_quality(obj)
+    dg = bpy.context.evaluated_depsgraph_get()
+    ev = obj.evaluated_get(dg)
+    pts = mesh_data.read_vertices(ev.to_mesh())
+    ev.to_mesh_clear()
+    d = dense_distances(dataclasses.replace(SurfaceParams(), arc_segments=12, rows=8, **kw), pts)
+    assert q.max_distance == pytest.approx(d.max(), rel=0.02, abs=2e-6)
+    assert q.median_distance == pytest.approx(float(np.median(d)), rel=0.05, abs=2e-6)
+
+
+def test_quality_report_operator_keeps_the_result(clean_scene):
+    obj = build_default()
+    assert bpy.ops.scurve.quality_report() == {"FINISHED"}
+    stored = obj["scurve_quality"].to_dict()
+    assert stored["max_distance_rel"] <= 0.002 and stored["vertices"] > len(obj.data.vertices)
+
+
+def run_preset_file(path: str) -> dict:
+    """Execute a preset file the way Blender does, against a plain namespace operator."""
+    import types
+
+    op = types.SimpleNamespace()
+    fake_bpy = types.SimpleNamespace(context=types.SimpleNamespace(active_operator=op))
+    with open(path, encoding="utf-8") as fh:
+        code = fh.read().replace("import bpy\n", "")
+    exec(compile(code, path, "exec"), {"bpy": fake_bpy})
+    return vars(op)
+
+
+def test_presets_are_installed_and_give_the_stated_dimensions(clean_scene, user_resources):
+    folder = os.path.join(user_resources, "scripts", "presets", "operator", "scurve.build_mirror")
+    assert sorted(os.listdir(folder)) == ["Default.py", "Kistefos-like.py", "Recipe.py"]
+    values = run_preset_file(os.path.join(folder, "Kistefos-like.py"))
+    assert values["profile"] == "SMOOTH" and values["s_bend"] != 0
+    bpy.ops.scurve.build_mirror(**{k: v for k, v in values.items() if k != "base_color"})
+    obj = bpy.context.active_object
+    v = mesh_data.read_vertices(obj.data)
+    length, height = np.ptp(v[:, 1]), np.ptp(v[:, 2])
+    assert 9.5 <= length <= 10.5 and 2.0 <= height <= 2.2
+    bottom = v[np.abs(v[:, 2]) < 1e-6]
+    assert np.ptp(bottom[:, 0]) > 0.5  # an S in plan
+
+    recipe = run_preset_file(os.path.join(folder, "Recipe.py"))
+    assert recipe == {**run_preset_file(os.path.join(folder, "Default.py")), **PRESETS["Recipe"]}
+    bpy.ops.scurve.build_mirror(**{k: v for k, v in recipe.items() if k != "base_color"})
+    obj = bpy.context.active_object
+    assert len(obj.data.vertices) == 17 * 3 and obj["scurve_params"]["fit_limit_surface"] == 0
+
+
+def test_user_edited_preset_is_not_overwritten(addon, user_resources):
+    from scurve_addon import presets
+
+    path = os.path.join(user_resources, "scripts", "presets", "operator", "scurve.build_mirror", "Default.py")
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write("op.rows = 5\n")
+    presets.install()
+    assert run_preset_file(path)["rows"] == 5
+    os.remove(path)
+    presets.install()
+    assert run_preset_file(path)["rows"] == 16
