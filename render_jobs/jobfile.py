@@ -1,0 +1,430 @@
+"""Job files: read the TOML, validate every value against scurve_addon.defaults, expand sweeps.
+
+Pure Python (no bpy): `validate`, `list` and `--dry-run` run without Blender. Job files are
+data only; nothing in them is executed, and every output name is a plain file name inside
+the output directory. The schema is documented in README.md, section "Render jobs":
+
+    preset = "Default"                  # optional, a name in defaults.PRESETS
+    [output]                            # dir (relative, default "out"), contact_sheet
+    [surface] [material] [scene] [render]   # values for every job
+    [[job]]                             # name, optional preset, [job.surface] ... overrides
+
+Values given as a list sweep (cartesian product). Precedence, lowest first: defaults.py,
+the file's preset, the top-level tables, the job's preset, the job's tables (a job's preset
+replaces the file's). No [[job]] at all: the file is one job (or one sweep) named after it.
+"""
+from __future__ import annotations
+
+import itertools
+import math
+import os
+import re
+import tomllib
+from dataclasses import asdict, dataclass, replace
+from pathlib import PurePosixPath, PureWindowsPath
+from typing import Any
+
+from scurve_addon import geometry
+from scurve_addon.defaults import (PRESETS, MaterialParams, RenderParams, SceneParams, SurfaceParams,
+                                   defaults, specs)
+
+from .values import check, is_sweep, show, suggest, type_name
+
+TABLES: dict[str, type] = {"surface": SurfaceParams, "material": MaterialParams,
+                           "scene": SceneParams, "render": RenderParams}
+FIELD_TABLE = {name: table for table, cls in TABLES.items() for name in specs(cls)}
+TOP_KEYS = ("preset", "output", *TABLES, "job")
+JOB_KEYS = ("name", "preset", *TABLES)
+OUTPUT_KEYS = ("dir", "contact_sheet")
+DEFAULT_OUT_DIR = "out"
+NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+MAX_NAME = 120
+EXTENSIONS = {"PNG": ".png", "OPEN_EXR": ".exr"}
+SIDECAR_EXT = ".json"
+CONTACT_SHEET_SUFFIX = ".contact.png"
+# A sweep of a few lists multiplies quickly: refuse batches no one meant to start.
+MAX_JOBS = 10_000
+
+
+class JobFileError(Exception):
+    """Bad input: one message per problem, each naming the file, the job and the key."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = list(problems)
+        super().__init__("\n".join(self.problems))
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """The values of one swept key, already checked and normalised."""
+
+    values: tuple
+
+
+@dataclass(frozen=True)
+class Job:
+    """One image to render: fully resolved parameters and a safe output name."""
+
+    name: str  # file stem inside the output directory
+    group: str  # the [[job]] entry it came from
+    sweep: tuple[tuple[str, Any], ...]  # (("surface.arc_segments", 8), ...) this job's swept values
+    preset: str | None
+    surface: SurfaceParams
+    material: MaterialParams
+    scene: SceneParams
+    render: RenderParams
+
+    @property
+    def image_name(self) -> str:
+        return self.name + EXTENSIONS[self.render.file_format]
+
+    @property
+    def sidecar_name(self) -> str:
+        return self.name + SIDECAR_EXT
+
+    def params(self) -> dict[str, Any]:
+        """Every parameter, JSON-ready (tuples become lists)."""
+        out: dict[str, Any] = {"preset": self.preset}
+        for table in TABLES:
+            out[table] = {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(getattr(self, table)).items()}
+        return out
+
+    def label(self) -> list[str]:
+        """Lines naming this job's swept values, for the contact sheet."""
+        return [f"{key.rsplit('.', 1)[-1]}={display(value)}" for key, value in self.sweep]
+
+
+@dataclass(frozen=True)
+class Group:
+    """One [[job]] entry: a single job, or the jobs of its sweep in product order."""
+
+    name: str
+    axes: tuple[tuple[str, tuple], ...]  # swept keys and their values, slowest first
+    jobs: tuple[Job, ...]
+
+    @property
+    def contact_sheet_name(self) -> str:
+        return self.name + CONTACT_SHEET_SUFFIX
+
+
+@dataclass(frozen=True)
+class Batch:
+    path: str
+    out_dir: str  # absolute
+    contact_sheet: bool
+    groups: tuple[Group, ...]
+
+    @property
+    def jobs(self) -> list[Job]:
+        return [job for group in self.groups for job in group.jobs]
+
+
+def display(value: Any) -> str:
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, tuple):
+        return "x".join(display(v) for v in value)
+    return str(value)
+
+
+def _name_part(value: Any) -> str:
+    return re.sub(r"[^A-Za-z0-9.+-]+", "_", display(value)).strip("_") or "_"
+
+
+def name_problem(name: Any) -> str | None:
+    """Why `name` cannot be an output file name, or None."""
+    if not isinstance(name, str):
+        return f"expected a string, got {show(name)} ({type_name(name)})"
+    if not name:
+        return "must not be empty"
+    if ".." in name or "/" in name or "\\" in name or os.path.isabs(name) or PureWindowsPath(name).drive:
+        return (f"{name!r} is not a plain file name: job names become file names inside the output "
+                "directory, so '/', '\\' and '..' are not allowed")
+    if not NAME_RE.match(name):
+        return f"{name!r}: use letters, digits, '.', '_' and '-' only, starting with a letter or digit"
+    if len(name) > MAX_NAME:
+        return f"is {len(name)} characters long; at most {MAX_NAME}"
+    return None
+
+
+def out_dir_problem(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return f"expected a string, got {show(value)} ({type_name(value)})"
+    if not value.strip():
+        return "must not be empty"
+    posix, win = PurePosixPath(value), PureWindowsPath(value)
+    if posix.is_absolute() or win.is_absolute() or win.drive or value.startswith(("/", "\\", "~")):
+        return (f"{value!r} is not a relative path: a job file may only write below the directory it is "
+                "run from (give an absolute path on the command line with --out)")
+    if ".." in posix.parts or ".." in win.parts:
+        return f"{value!r} climbs out with '..': a job file may only write below the directory it is run from"
+    return None
+
+
+class _Problems(list):
+    def __init__(self, file: str):
+        super().__init__()
+        self.file = file
+
+    def add(self, where: str, key: str, message: str) -> None:
+        self.append(f"{self.file}: {where}: {key}: {message}")
+
+
+def _check_preset(value: Any, where: str, problems: _Problems) -> Any:
+    def one(v: Any, key: str) -> str | None:
+        if not isinstance(v, str):
+            problems.add(where, key, f"expected a preset name (string), got {show(v)} ({type_name(v)})")
+            return None
+        for name in PRESETS:
+            if v == name or v.lower() == name.lower():
+                return name
+        problems.add(where, key, f"unknown preset {v!r}; presets: " + ", ".join(repr(p) for p in PRESETS)
+                     + suggest(v, list(PRESETS)))
+        return None
+
+    if isinstance(value, list):
+        if not value:
+            problems.add(where, "preset", "an empty array sweeps over nothing: give at least one preset")
+            return None
+        names = [one(v, f"preset[{i}]") for i, v in enumerate(value)]
+        if None in names:
+            return None
+        if len(set(names)) < len(names):
+            problems.add(where, "preset", f"the sweep lists a preset twice: {show(value)}")
+            return None
+        return Sweep(tuple(names))
+    return one(value, "preset")
+
+
+def _check_table(table: str, raw: Any, where: str, problems: _Problems, layer: dict[str, Any]) -> None:
+    if not isinstance(raw, dict):
+        problems.add(where, table, f"expected a table of {table} parameters, got {show(raw)} ({type_name(raw)})")
+        return
+    cls = TABLES[table]
+    spec_map, default_map = specs(cls), defaults(cls)
+    for key, value in raw.items():
+        dotted = f"{table}.{key}"
+        if key not in spec_map:
+            other = FIELD_TABLE.get(key)
+            hint = f"; {key!r} belongs in [{other}]" if other else suggest(key, list(spec_map))
+            problems.add(where, dotted, "unknown key" + hint)
+            continue
+        spec, default = spec_map[key], default_map[key]
+        if is_sweep(default, value):
+            if not value:
+                problems.add(where, dotted, "an empty array sweeps over nothing: give at least one value")
+                continue
+            values, ok = [], True
+            for i, item in enumerate(value):
+                v, err = check(spec, default, item)
+                if err:
+                    problems.add(where, f"{dotted}[{i}]", err)
+                    ok = False
+                values.append(v)
+            if ok and len(set(values)) < len(values):
+                problems.add(where, dotted, f"the sweep lists a value twice: {show(value)}")
+                ok = False
+            if ok:
+                layer[dotted] = Sweep(tuple(values))
+        else:
+            v, err = check(spec, default, value)
+            if err:
+                problems.add(where, dotted, err)
+            else:
+                layer[dotted] = v
+
+
+def _check_layer(raw: dict, allowed: tuple[str, ...], where: str, problems: _Problems) -> dict[str, Any]:
+    """Checked values of one level (the top level or a [[job]]), keyed 'preset' or 'table.key'."""
+    layer: dict[str, Any] = {}
+    if "preset" in raw:
+        preset = _check_preset(raw["preset"], where, problems)
+        if preset is not None:
+            layer["preset"] = preset
+    for key, value in raw.items():
+        if key in TABLES:
+            _check_table(key, value, where, problems, layer)
+        elif key not in allowed:
+            if key in FIELD_TABLE:
+                hint = f"; put it in a [{FIELD_TABLE[key]}] table"
+            elif key == "output":
+                hint = "; [output] belongs at the top level of the file"
+            else:
+                hint = suggest(key, list(allowed))
+            problems.add(where, key, "unknown key" + hint)
+    return layer
+
+
+def _read(path: str) -> dict:
+    try:
+        with open(path, "rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise JobFileError([f"{path}: no such job file"]) from None
+    except IsADirectoryError:
+        raise JobFileError([f"{path}: is a directory, not a job file"]) from None
+    except OSError as exc:
+        raise JobFileError([f"{path}: cannot read job file: {exc.strerror or exc}"]) from None
+    except UnicodeDecodeError:
+        raise JobFileError([f"{path}: not valid TOML: the file is not UTF-8 text"]) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise JobFileError([f"{path}: not valid TOML: {exc}"]) from None
+
+
+def default_job_name(path: str) -> str:
+    stem = os.path.splitext(os.path.basename(path))[0]
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", stem).strip("._-") or "render"
+
+
+def _normalised_preset_values(name: str) -> dict[str, Any]:
+    out = {}
+    for key, value in PRESETS[name].items():
+        table = FIELD_TABLE[key]
+        v, err = check(specs(TABLES[table])[key], defaults(TABLES[table])[key], value)
+        assert err is None, f"defaults.PRESETS[{name!r}][{key!r}]: {err}"
+        out[f"{table}.{key}"] = v
+    return out
+
+
+def _expand(group: str, top: dict[str, Any], job: dict[str, Any], where: str,
+            problems: _Problems) -> Group | None:
+    """The jobs of one level pair: defaults < preset and tables, per the precedence above."""
+    preset_level = "job" if "preset" in job else ("top" if "preset" in top else None)
+    preset = job.get("preset", top.get("preset"))
+    merged = {k: v for k, v in top.items() if k != "preset"}
+    merged.update({k: v for k, v in job.items() if k != "preset"})
+    axes = ([("preset", preset.values)] if isinstance(preset, Sweep) else [])
+    axes += [(k, v.values) for k, v in merged.items() if isinstance(v, Sweep)]
+    count = math.prod(len(values) for _, values in axes)
+    if count > MAX_JOBS:
+        problems.add(where, ", ".join(k for k, _ in axes),
+                     f"the sweep makes {count:,} jobs, more than the limit of {MAX_JOBS:,}")
+        return None
+    jobs = []
+    for combo in itertools.product(*(values for _, values in axes)):
+        chosen = dict(zip((k for k, _ in axes), combo))
+        this_preset = chosen.get("preset", preset)
+
+        def value(key: str) -> Any:
+            return chosen[key] if key in chosen else merged[key]
+
+        resolved: dict[str, Any] = {}
+        if preset_level == "top":
+            resolved.update(_normalised_preset_values(this_preset))
+        resolved.update({k: value(k) for k in merged if k not in job})  # top-level tables
+        if preset_level == "job":
+            resolved.update(_normalised_preset_values(this_preset))
+        resolved.update({k: value(k) for k in merged if k in job})
+        per_table: dict[str, dict[str, Any]] = {t: {} for t in TABLES}
+        for dotted, v in resolved.items():
+            table, key = dotted.split(".", 1)
+            per_table[table][key] = v
+        params = {t: TABLES[t](**per_table[t]) for t in TABLES}
+        sweep = tuple((k, chosen[k]) for k, _ in axes)
+        name = group + "".join(f"__{k.rsplit('.', 1)[-1]}-{_name_part(v)}" for k, v in sweep)
+        try:
+            geometry.validate(params["surface"])
+        except ValueError as exc:
+            problems.add(f"job {name!r}", "surface", str(exc))
+            continue
+        jobs.append(Job(name=name, group=group, sweep=sweep, preset=this_preset, **params))
+    return Group(name=group, axes=tuple(axes), jobs=tuple(jobs))
+
+
+def load(path: str, out_dir: str | None = None) -> Batch:
+    """Read and validate a job file; raises JobFileError listing every problem found."""
+    raw = _read(path)
+    problems = _Problems(path)
+    entries = raw.get("job")
+    implicit = entries is None
+    top_where = f"job {default_job_name(path)!r}" if implicit else "top level (all jobs)"
+
+    top = _check_layer({k: v for k, v in raw.items() if k not in ("output", "job")}, TOP_KEYS, top_where, problems)
+    top_ok = not problems
+
+    output = raw.get("output", {})
+    contact_sheet = True
+    out_rel = DEFAULT_OUT_DIR
+    if not isinstance(output, dict):
+        problems.add("top level", "output", f"expected a table ([output]), got {type_name(output)}")
+    else:
+        for key, value in output.items():
+            if key == "dir":
+                err = out_dir_problem(value)
+                if err:
+                    problems.add("top level", "output.dir", err)
+                else:
+                    out_rel = value
+            elif key == "contact_sheet":
+                if isinstance(value, bool):
+                    contact_sheet = value
+                else:
+                    problems.add("top level", "output.contact_sheet",
+                                 f"expected true or false, got {show(value)} ({type_name(value)})")
+            else:
+                problems.add("top level", f"output.{key}", "unknown key" + suggest(key, list(OUTPUT_KEYS)))
+
+    levels: list[tuple[str, str, dict[str, Any]]] = []  # (name, where, layer) of clean levels
+    if implicit:
+        levels.append((default_job_name(path), top_where, {}))
+    elif not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        problems.add("top level", "job", "expected [[job]] entries (an array of tables), got "
+                     + type_name(entries))
+    elif not entries:
+        problems.add("top level", "job", "no jobs: add a [[job]] entry with a name, or remove 'job'")
+    else:
+        seen: dict[str, int] = {}
+        for i, entry in enumerate(entries):
+            name = entry.get("name")
+            err = name_problem(name) if "name" in entry else "missing: every [[job]] needs a name"
+            where = f"job {name!r}" if not err else f"job #{i + 1}"
+            before = len(problems)
+            if err:
+                problems.add(where, "name", err)
+            elif name in seen:
+                problems.add(where, "name", f"{name!r} is also the name of job #{seen[name] + 1}")
+            else:
+                seen[name] = i
+            layer = _check_layer(entry, JOB_KEYS, where, problems)
+            if len(problems) == before:
+                levels.append((name, where, layer))
+
+    if not top_ok:  # expanding bad values would only repeat the messages
+        raise JobFileError(problems)
+
+    groups = []
+    for name, where, layer in levels:
+        group = _expand(name, top, layer, where, problems)
+        if group is not None:
+            groups.append(group)
+    if sum(len(g.jobs) for g in groups) > MAX_JOBS:
+        problems.add("top level", "job", f"the file makes more than {MAX_JOBS:,} jobs")
+
+    owners: dict[str, str] = {}  # every output file name must be unique in the batch
+    for group in groups:
+        files = [(f, job.name) for job in group.jobs for f in (job.image_name, job.sidecar_name)]
+        if len(group.jobs) > 1 and contact_sheet:
+            files.append((group.contact_sheet_name, f"contact sheet of {group.name!r}"))
+        for file, owner in files:
+            err = name_problem(file)
+            if err:
+                problems.add(f"job {owner!r}", "name", err)
+            elif file.lower() in owners and owners[file.lower()] != owner:
+                problems.add(f"job {owner!r}", "name",
+                             f"writes {file!r}, which {owners[file.lower()]!r} writes too")
+            owners.setdefault(file.lower(), owner)
+    if problems:
+        raise JobFileError(problems)
+    return Batch(path=path, out_dir=os.path.abspath(out_dir if out_dir is not None else out_rel),
+                 contact_sheet=contact_sheet, groups=tuple(groups))
+
+
+def with_render_overrides(batch: Batch, overrides: dict[str, Any]) -> Batch:
+    """The batch with command-line render settings (already checked) replacing the file's."""
+    if not overrides:
+        return batch
+    groups = tuple(replace(g, jobs=tuple(replace(j, render=replace(j.render, **overrides)) for j in g.jobs))
+                   for g in batch.groups)
+    return replace(batch, groups=groups)
