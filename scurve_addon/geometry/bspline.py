@@ -36,16 +36,22 @@ def interpolate(values: np.ndarray) -> np.ndarray:
     rhs[0] -= a * d[0]
     rhs[-1] -= c * d[-1]
     m = n - 2
-    cp = np.empty(m)
-    cp[0] = c / b
-    rhs[0] = rhs[0] / b
+    # The sweeps are sequential, so they run on Python floats (the same IEEE double
+    # operations in the same order as numpy's, without its per-element call overhead):
+    # the factors once, then each trailing column.
+    cp = [c / b] + [0.0] * (m - 1)
+    denoms = [b] * m
     for i in range(1, m):
-        denom = b - a * cp[i - 1]
-        cp[i] = c / denom
-        rhs[i] = (rhs[i] - a * rhs[i - 1]) / denom
-    for i in range(m - 2, -1, -1):
-        rhs[i] -= cp[i] * rhs[i + 1]
-    d[1:-1] = rhs
+        denoms[i] = b - a * cp[i - 1]
+        cp[i] = c / denoms[i]
+    columns = rhs.reshape(m, int(np.prod(rhs.shape[1:]))).T.tolist()
+    for col in columns:
+        col[0] = col[0] / b
+        for i in range(1, m):
+            col[i] = (col[i] - a * col[i - 1]) / denoms[i]
+        for i in range(m - 2, -1, -1):
+            col[i] -= cp[i] * col[i + 1]
+    d[1:-1] = np.array(columns, dtype=float).T.reshape(rhs.shape)
     return d
 
 

@@ -15,9 +15,16 @@ def grid_quads(rows: int, cols: int) -> tuple[np.ndarray, np.ndarray]:
     Winding (i, j) -> (i, j+1) -> (i+1, j+1) -> (i+1, j): with rows along theta and
     columns along u, the normal is dP/du x dP/dtheta, facing +x at the centre line.
     """
-    i, j = np.meshgrid(np.arange(rows - 1), np.arange(cols - 1), indexing="ij")
-    v0 = (i * cols + j).ravel()
-    loops = np.stack([v0, v0 + 1, v0 + cols + 1, v0 + cols], axis=1).ravel().astype(np.int32)
+    # Built in int32 from the start (MAX_VERTICES keeps indices far below 2**31): no int64
+    # index grids, no stack, no cast.
+    v0 = (np.arange(rows - 1, dtype=np.int32)[:, None] * np.int32(cols)
+          + np.arange(cols - 1, dtype=np.int32)[None, :]).ravel()
+    quads = np.empty((v0.size, 4), dtype=np.int32)
+    quads[:, 0] = v0
+    np.add(v0, 1, out=quads[:, 1])
+    np.add(v0, cols + 1, out=quads[:, 2])
+    np.add(v0, cols, out=quads[:, 3])
+    loops = quads.ravel()
     starts = np.arange(0, loops.size, 4, dtype=np.int32)
     return loops, starts
 
