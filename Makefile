@@ -27,5 +27,46 @@ validate: venv
 render: venv
 	$(PY) -m render_jobs render $(JOB) --out $(OUT)
 
+# Supported Blender versions: the whole suite against each bpy wheel (all Python 3.11), each
+# in its own venv made on demand from requirements/bpy-X.Y.txt. 5.0 is the main venv above.
+COMPAT_VERSIONS ?= 4.2 4.5 5.0
+LINT_VENV       ?= venvs/lint
+
+venvs/bpy-%/.installed: requirements/bpy-%.txt
+	rm -rf venvs/bpy-$*
+	$(PYTHON_BASE) -m venv venvs/bpy-$*
+	venvs/bpy-$*/bin/python -m pip install --quiet --upgrade pip
+	venvs/bpy-$*/bin/python -m pip install --quiet -r $<
+	touch $@
+
+test-compat-5.0: venv
+	$(PY) -m pytest
+
+test-compat-%: venvs/bpy-%/.installed
+	venvs/bpy-$*/bin/python -m pytest
+
+# Every version runs even when one fails; the exit status says whether all passed.
+test-compat:
+	@failed=""; for v in $(COMPAT_VERSIONS); do \
+	  echo "=== Blender $$v ==="; \
+	  $(MAKE) --no-print-directory test-compat-$$v || failed="$$failed $$v"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "test-compat: FAILED on Blender$$failed"; exit 1; fi; \
+	echo "test-compat: passed on Blender $(COMPAT_VERSIONS)"
+
+$(LINT_VENV)/.installed: requirements/lint.txt
+	rm -rf $(LINT_VENV)
+	$(PYTHON_BASE) -m venv $(LINT_VENV)
+	$(LINT_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(LINT_VENV)/bin/python -m pip install --quiet -r $<
+	touch $@
+
+# ruff, then mypy against fake-bpy-module (configured in pyproject.toml); both always run.
+lint: $(LINT_VENV)/.installed
+	@status=0; \
+	$(LINT_VENV)/bin/ruff check . || status=1; \
+	$(LINT_VENV)/bin/mypy || status=1; \
+	exit $$status
+
 clean:
-	rm -rf $(VENV) dist out .pytest_cache
+	rm -rf $(VENV) venvs dist out .pytest_cache .mypy_cache .ruff_cache
