@@ -10,8 +10,7 @@ import bpy
 from bpy_extras import object_utils
 
 from . import geometry, mesh_data, tagging
-from .defaults import (OBJECT_NAME, PATCH_NAME, ROLE_PATCH, ROLE_SURFACE, MaterialParams,
-                       SurfaceParams)
+from .defaults import OBJECT_NAME, PATCH_NAME, ROLE_PATCH, ROLE_SURFACE, MaterialParams, SurfaceParams
 from .geometry.quality import QualityReport, surface_quality
 from .material import assign_material, ensure_mirror_material
 from .smoothing import ensure_smoothing

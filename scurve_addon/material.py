@@ -9,7 +9,7 @@ from .defaults import MATERIAL_NAME, MaterialParams
 
 def ensure_mirror_material(params: MaterialParams) -> bpy.types.Material:
     """The named material, created once and reused (its settings updated) afterwards."""
-    mat = bpy.data.materials.get(MATERIAL_NAME)
+    mat: bpy.types.Material | None = bpy.data.materials.get(MATERIAL_NAME)
     if mat is None:
         mat = bpy.data.materials.new(MATERIAL_NAME)
     tree = compat.ensure_node_tree(mat)

@@ -14,25 +14,26 @@ def _limits(spec: Spec) -> dict[str, Any]:
 
 
 def bpy_property(spec: Spec, default: Any) -> Any:
-    common = {"name": spec.label, "description": spec.description}
+    common: dict[str, Any] = {"name": spec.label, "description": spec.description}
     if isinstance(default, bool):
         return BoolProperty(default=default, **common)
     if isinstance(default, int):
-        return IntProperty(default=default, **common, **{k: int(v) for k, v in _limits(spec).items()})
+        int_limits: dict[str, Any] = {k: int(v) for k, v in _limits(spec).items()}
+        return IntProperty(default=default, **common, **int_limits)
     if isinstance(default, float):
-        extra = {"unit": spec.unit} if spec.unit else {}
+        extra: dict[str, Any] = {"unit": spec.unit} if spec.unit else {}
         if spec.subtype:
             extra["subtype"] = spec.subtype
         return FloatProperty(default=default, **common, **_limits(spec), **extra)
     if isinstance(default, str) and spec.choices:
         return EnumProperty(items=list(spec.choices), default=default, **common)
     if isinstance(default, tuple):
-        return FloatVectorProperty(default=default, size=spec.size or len(default),
-                                   subtype=spec.subtype or "NONE", **common, **_limits(spec))
+        common["subtype"] = spec.subtype or "NONE"
+        return FloatVectorProperty(default=default, size=spec.size or len(default), **common, **_limits(spec))
     raise TypeError(f"no Blender property for {spec.label!r} ({type(default).__name__})")
 
 
-def annotations(cls: type, only: tuple[str, ...] | None = None, **default_overrides: Any) -> dict[str, Any]:
+def property_annotations(cls: type, only: tuple[str, ...] | None = None, **default_overrides: Any) -> dict[str, Any]:
     """Property annotations for the fields of a defaults dataclass."""
     out = {}
     for f in fields(cls):
@@ -42,6 +43,9 @@ def annotations(cls: type, only: tuple[str, ...] | None = None, **default_overri
     return out
 
 
-def mixin(name: str, cls: type, only: tuple[str, ...] | None = None, **default_overrides: Any) -> type:
-    """A mix-in class whose annotations are those properties (Blender reads base classes' too)."""
-    return type(name, (), {"__annotations__": annotations(cls, only, **default_overrides)})
+def mixin(name: str, cls: type, only: tuple[str, ...] | None = None, **default_overrides: Any) -> Any:
+    """A mix-in class whose annotations are those properties (Blender reads base classes' too).
+
+    Typed Any: its attributes exist only at run time, so type checkers take them as Any.
+    """
+    return type(name, (), {"__annotations__": property_annotations(cls, only, **default_overrides)})

@@ -1,6 +1,8 @@
 """The Subdivision Surface modifier that smooths the mirror without the recipe's dips."""
 from __future__ import annotations
 
+from typing import cast
+
 import bpy
 
 from .defaults import SMOOTHING_MODIFIER_NAME
@@ -15,14 +17,16 @@ def ensure_smoothing(obj: bpy.types.Object, levels: int, render_levels: int) -> 
     the rounded corners. The limit surface option puts the vertices on the limit surface,
     which the exact-mirror fit targets.
     """
-    mod = obj.modifiers.get(SMOOTHING_MODIFIER_NAME)
-    if mod is None or mod.type != "SUBSURF":
-        mod = obj.modifiers.new(SMOOTHING_MODIFIER_NAME, "SUBSURF")
+    found: bpy.types.Modifier | None = obj.modifiers.get(SMOOTHING_MODIFIER_NAME)
+    if isinstance(found, bpy.types.SubsurfModifier):
+        mod = found
+    else:
+        mod = cast(bpy.types.SubsurfModifier, obj.modifiers.new(SMOOTHING_MODIFIER_NAME, "SUBSURF"))
     mod.subdivision_type = "CATMULL_CLARK"
     mod.levels = levels
     mod.render_levels = render_levels
     mod.boundary_smooth = "PRESERVE_CORNERS"
     mod.use_limit_surface = True
     mod.quality = 3
-    obj.data.shade_smooth()
+    cast(bpy.types.Mesh, obj.data).shade_smooth()
     return mod

@@ -1,13 +1,18 @@
 """The "S-Curve" sidebar tab and the Add > Mesh menu entries."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import bpy
 
 from . import tagging
 from .defaults import ROLE_PATCH, ROLE_SURFACE
 from .operators.quality_report import QUALITY_KEY
 
-STEPS = (
+if TYPE_CHECKING:  # fake-bpy-module's enum of icon names
+    from bpy.stub_internal.rna_enums import IconItems
+
+STEPS: tuple[tuple[str, str, IconItems], ...] = (
     ("scurve.add_patch", "1. Add Patch", "MESH_GRID"),
     ("scurve.match_heights", "2. Match Heights", "ALIGN_MIDDLE"),
     ("scurve.duplicate_rotate_join", "3. Duplicate, Rotate, Join", "MOD_MIRROR"),
@@ -57,7 +62,8 @@ class VIEW3D_PT_scurve(bpy.types.Panel):
 
 
 def _operator_ids() -> set[str]:
-    return {f"scurve.{name}" for name in dir(bpy.ops.scurve)}
+    # bpy.ops.scurve exists once our operators are registered: not in the stubs
+    return {f"scurve.{name}" for name in dir(bpy.ops.scurve)}  # type: ignore[attr-defined]
 
 
 def menu_add_mesh(self: bpy.types.Menu, context: bpy.types.Context) -> None:

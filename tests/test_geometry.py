@@ -84,7 +84,8 @@ def test_normals_face_the_camera_side_at_the_centre():
     assert np.all(n[centre, 0] > 0)
 
 
-@pytest.mark.parametrize("kw", [{}, {"profile": "SMOOTH"}, {"s_bend": 0.7}, {"fit_limit_surface": True, "s_bend": -0.5}])
+@pytest.mark.parametrize("kw", [{}, {"profile": "SMOOTH"}, {"s_bend": 0.7},
+                                {"fit_limit_surface": True, "s_bend": -0.5}])
 def test_half_turn_symmetry(kw):
     p = params(arc_segments=8, rows=5, **kw)
     g = full_surface(p).grid

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import os
+from typing import Any, cast
 
 import bpy
 import numpy as np
@@ -14,9 +15,13 @@ from scurve_addon import build, mesh_data
 from scurve_addon.defaults import PRESETS, SurfaceParams
 from scurve_addon.geometry import shape
 
+# Our operators: bpy.ops.scurve exists once they are registered, which the stubs that mypy
+# reads (fake-bpy-module) cannot know.
+scurve_ops: Any = bpy.ops.scurve  # type: ignore[attr-defined]
+
 
 def build_default(**kw):
-    bpy.ops.scurve.build_mirror(**kw)
+    scurve_ops.build_mirror(**kw)
     return bpy.context.active_object
 
 
@@ -78,7 +83,7 @@ def test_quality_report_agrees_with_dense_sampling(clean_scene, kw):
 
 def test_quality_report_operator_keeps_the_result(clean_scene):
     obj = build_default()
-    assert bpy.ops.scurve.quality_report() == {"FINISHED"}
+    assert scurve_ops.quality_report() == {"FINISHED"}
     stored = obj["scurve_quality"].to_dict()
     assert stored["max_distance_rel"] <= 0.002 and stored["vertices"] > len(obj.data.vertices)
 
@@ -100,9 +105,9 @@ def test_presets_are_installed_and_give_the_stated_dimensions(clean_scene, user_
     assert sorted(os.listdir(folder)) == ["Default.py", "Kistefos-like.py", "Recipe.py"]
     values = run_preset_file(os.path.join(folder, "Kistefos-like.py"))
     assert values["profile"] == "SMOOTH" and values["s_bend"] != 0
-    bpy.ops.scurve.build_mirror(**{k: v for k, v in values.items() if k != "base_color"})
+    scurve_ops.build_mirror(**{k: v for k, v in values.items() if k != "base_color"})
     obj = bpy.context.active_object
-    v = mesh_data.read_vertices(obj.data)
+    v = mesh_data.read_vertices(cast(bpy.types.Mesh, obj.data))
     length, height = np.ptp(v[:, 1]), np.ptp(v[:, 2])
     assert 9.5 <= length <= 10.5 and 2.0 <= height <= 2.2
     bottom = v[np.abs(v[:, 2]) < 1e-6]
@@ -110,7 +115,7 @@ def test_presets_are_installed_and_give_the_stated_dimensions(clean_scene, user_
 
     recipe = run_preset_file(os.path.join(folder, "Recipe.py"))
     assert recipe == {**run_preset_file(os.path.join(folder, "Default.py")), **PRESETS["Recipe"]}
-    bpy.ops.scurve.build_mirror(**{k: v for k, v in recipe.items() if k != "base_color"})
+    scurve_ops.build_mirror(**{k: v for k, v in recipe.items() if k != "base_color"})
     obj = bpy.context.active_object
     assert len(obj.data.vertices) == 17 * 3 and obj["scurve_params"]["fit_limit_surface"] == 0
 

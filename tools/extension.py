@@ -40,7 +40,8 @@ def build(out_dir: str) -> str:
     if proc.returncode != 0:
         sys.stderr.write(proc.stderr)
         raise SystemExit(proc.returncode)
-    made = sorted(set(glob.glob(os.path.join(out_dir, "*.zip"))) - before) or sorted(glob.glob(os.path.join(out_dir, "*.zip")))
+    after = set(glob.glob(os.path.join(out_dir, "*.zip")))
+    made = sorted(after - before) or sorted(after)
     return made[-1]
 
 

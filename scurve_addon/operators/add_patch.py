@@ -1,6 +1,8 @@
 """Step 1: the half-circle-to-line patch, a new object at the 3D cursor."""
 from __future__ import annotations
 
+from typing import Any
+
 import bpy
 from bpy_extras.object_utils import AddObjectHelper
 
@@ -8,11 +10,12 @@ from .. import build
 from ..defaults import SurfaceParams
 from ..props import mixin
 from ..tagging import params_from
+from .common import OperatorResult
 from .draw import draw_surface_props
 
 GEOMETRY = ("radius", "length", "arc_segments", "rows", "match_heights", "profile", "s_bend", "fit_limit_surface")
 # Step by step follows the recipe: heights are matched (and the fit made) by later steps.
-PatchProps = mixin("PatchProps", SurfaceParams, GEOMETRY, match_heights=True, fit_limit_surface=False)
+PatchProps: Any = mixin("PatchProps", SurfaceParams, GEOMETRY, match_heights=True, fit_limit_surface=False)
 
 
 class SCURVE_OT_add_patch(bpy.types.Operator, AddObjectHelper, PatchProps):
@@ -28,7 +31,7 @@ class SCURVE_OT_add_patch(bpy.types.Operator, AddObjectHelper, PatchProps):
         self.layout.prop(self, "location")
         self.layout.prop(self, "rotation")
 
-    def execute(self, context: bpy.types.Context) -> set[str]:
+    def execute(self, context: bpy.types.Context) -> OperatorResult:
         try:
             params = params_from(self)
             build.add_surface(context, params, half=True, operator=self)

@@ -1,14 +1,16 @@
 """Step 4: Subdivision Surface smoothing without dips, shaded smooth."""
 from __future__ import annotations
 
+from typing import Any
+
 import bpy
 
 from ..defaults import SurfaceParams
 from ..props import mixin
 from ..smoothing import ensure_smoothing
-from .common import NEEDS_SCURVE, SCURVE_ROLES, active_object, poll_for
+from .common import NEEDS_SCURVE, SCURVE_ROLES, OperatorResult, active_object, poll_for
 
-SmoothingProps = mixin("SmoothingProps", SurfaceParams, ("subdiv_levels", "render_levels"))
+SmoothingProps: Any = mixin("SmoothingProps", SurfaceParams, ("subdiv_levels", "render_levels"))
 
 
 class SCURVE_OT_add_smoothing(bpy.types.Operator, SmoothingProps):
@@ -23,7 +25,7 @@ class SCURVE_OT_add_smoothing(bpy.types.Operator, SmoothingProps):
     def poll(cls, context: bpy.types.Context) -> bool:
         return poll_for(cls, context, SCURVE_ROLES, NEEDS_SCURVE)
 
-    def execute(self, context: bpy.types.Context) -> set[str]:
+    def execute(self, context: bpy.types.Context) -> OperatorResult:
         obj = active_object(context, SCURVE_ROLES)
         if obj is None:
             self.report({"ERROR"}, NEEDS_SCURVE)

@@ -1,6 +1,8 @@
 """All steps in one: the finished, smoothed, mirror-finished S-curve surface."""
 from __future__ import annotations
 
+from typing import Any
+
 import bpy
 from bpy_extras.object_utils import AddObjectHelper
 
@@ -8,10 +10,11 @@ from .. import build
 from ..defaults import MaterialParams, SurfaceParams
 from ..props import mixin
 from ..tagging import params_from
+from .common import OperatorResult
 from .draw import draw_surface_props
 
-SurfaceProps = mixin("SurfaceProps", SurfaceParams)
-MirrorMaterialProps = mixin("MirrorMaterialProps", MaterialParams)
+SurfaceProps: Any = mixin("SurfaceProps", SurfaceParams)
+MirrorMaterialProps: Any = mixin("MirrorMaterialProps", MaterialParams)
 
 
 class SCURVE_OT_build_mirror(bpy.types.Operator, AddObjectHelper, SurfaceProps, MirrorMaterialProps):
@@ -33,7 +36,7 @@ class SCURVE_OT_build_mirror(bpy.types.Operator, AddObjectHelper, SurfaceProps, 
         layout.prop(self, "location")
         layout.prop(self, "rotation")
 
-    def execute(self, context: bpy.types.Context) -> set[str]:
+    def execute(self, context: bpy.types.Context) -> OperatorResult:
         try:
             params = params_from(self)
             obj = build.add_surface(context, params, operator=self)

@@ -1,10 +1,19 @@
 """Shared checks of the operators: which active object they work on, and their messages."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, cast
+
 import bpy
 
 from .. import tagging
 from ..defaults import ROLE_PATCH, ROLE_SURFACE
+
+if TYPE_CHECKING:  # the stubs' enum of what execute() may return (fake-bpy-module only)
+    from bpy.stub_internal.rna_enums import OperatorReturnItems
+
+    OperatorResult = set[OperatorReturnItems]
+else:
+    OperatorResult = set
 
 NEEDS_PATCH = "Select an S-Curve patch first (Add > Mesh > S-Curve Patch, or the sidebar's step 1)"
 NEEDS_SCURVE = "Select an S-Curve patch or surface first (made by this add-on's steps or Add > Mesh > S-Curve Mirror)"
@@ -17,7 +26,13 @@ def active_object(context: bpy.types.Context, roles: tuple[str, ...]) -> bpy.typ
     return None
 
 
-def poll_for(cls: type, context: bpy.types.Context, roles: tuple[str, ...], message: str) -> bool:
+def mesh_of(obj: bpy.types.Object) -> bpy.types.Mesh:
+    """The mesh of an object active_object() returned (its role implies a mesh)."""
+    assert obj.type == "MESH", obj.type
+    return cast(bpy.types.Mesh, obj.data)
+
+
+def poll_for(cls: Any, context: bpy.types.Context, roles: tuple[str, ...], message: str) -> bool:
     if active_object(context, roles) is None:
         cls.poll_message_set(message)
         return False

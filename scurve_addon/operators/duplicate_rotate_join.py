@@ -6,7 +6,7 @@ import bpy
 from .. import mesh_data, tagging
 from ..defaults import OBJECT_NAME, ROLE_SURFACE
 from ..geometry.grid import rotate_join_weld
-from .common import NEEDS_PATCH, PATCH_ROLES, active_object, poll_for
+from .common import NEEDS_PATCH, PATCH_ROLES, OperatorResult, active_object, mesh_of, poll_for
 
 
 class SCURVE_OT_duplicate_rotate_join(bpy.types.Operator):
@@ -21,18 +21,19 @@ class SCURVE_OT_duplicate_rotate_join(bpy.types.Operator):
     def poll(cls, context: bpy.types.Context) -> bool:
         return poll_for(cls, context, PATCH_ROLES, NEEDS_PATCH)
 
-    def execute(self, context: bpy.types.Context) -> set[str]:
+    def execute(self, context: bpy.types.Context) -> OperatorResult:
         obj = active_object(context, PATCH_ROLES)
         if obj is None:
             self.report({"ERROR"}, NEEDS_PATCH)
             return {"CANCELLED"}
         params = tagging.stored_params(obj)
-        verts, loops, starts = mesh_data.read_mesh(obj.data)
+        mesh = mesh_of(obj)
+        verts, loops, starts = mesh_data.read_mesh(mesh)
         # Weld tolerance scaled to the patch: float32 coordinates, exact half turn.
         tolerance = 1e-6 * max(params.radius, params.length)
         verts, loops, starts, merged = rotate_join_weld(verts, loops, starts, tolerance)
-        mesh_data.write_mesh(obj.data, verts, loops, starts)
-        obj.data.name = OBJECT_NAME
+        mesh_data.write_mesh(mesh, verts, loops, starts)
+        mesh.name = OBJECT_NAME
         obj.name = OBJECT_NAME
         tagging.tag(obj, ROLE_SURFACE, params)
         self.report({"INFO"}, f"Joined the turned copy and merged {merged} vertices on the centre line")

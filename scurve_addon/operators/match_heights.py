@@ -7,7 +7,7 @@ import bpy
 
 from .. import geometry, mesh_data, tagging
 from ..defaults import ROLE_PATCH
-from .common import NEEDS_PATCH, PATCH_ROLES, active_object, poll_for
+from .common import NEEDS_PATCH, PATCH_ROLES, OperatorResult, active_object, mesh_of, poll_for
 
 
 class SCURVE_OT_match_heights(bpy.types.Operator):
@@ -21,19 +21,20 @@ class SCURVE_OT_match_heights(bpy.types.Operator):
     def poll(cls, context: bpy.types.Context) -> bool:
         return poll_for(cls, context, PATCH_ROLES, NEEDS_PATCH)
 
-    def execute(self, context: bpy.types.Context) -> set[str]:
+    def execute(self, context: bpy.types.Context) -> OperatorResult:
         obj = active_object(context, PATCH_ROLES)
         if obj is None:
             self.report({"ERROR"}, NEEDS_PATCH)
             return {"CANCELLED"}
         params = tagging.stored_params(obj)
         expected = geometry.vertex_count(params, half=True)
-        if len(obj.data.vertices) != expected:
-            self.report({"ERROR"}, f"'{obj.name}' has {len(obj.data.vertices)} vertices, not the "
+        mesh = mesh_of(obj)
+        if len(mesh.vertices) != expected:
+            self.report({"ERROR"}, f"'{obj.name}' has {len(mesh.vertices)} vertices, not the "
                         f"{expected} of its patch: vertices were added or removed, so their partners are unknown")
             return {"CANCELLED"}
-        verts = geometry.match_patch_heights(mesh_data.read_vertices(obj.data), params.arc_segments, params.rows)
-        mesh_data.set_vertices(obj.data, verts)
+        verts = geometry.match_patch_heights(mesh_data.read_vertices(mesh), params.arc_segments, params.rows)
+        mesh_data.set_vertices(mesh, verts)
         tagging.tag(obj, ROLE_PATCH, dataclasses.replace(params, match_heights=True))
         self.report({"INFO"}, f"Matched the heights of {params.arc_segments + 1} vertex rows")
         return {"FINISHED"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 import bpy
 
 from .. import build
-from .common import NEEDS_SCURVE, SCURVE_ROLES, active_object, poll_for
+from .common import NEEDS_SCURVE, SCURVE_ROLES, OperatorResult, active_object, poll_for
 
 QUALITY_KEY = "scurve_quality"
 
@@ -21,7 +21,7 @@ class SCURVE_OT_quality_report(bpy.types.Operator):
     def poll(cls, context: bpy.types.Context) -> bool:
         return poll_for(cls, context, SCURVE_ROLES, NEEDS_SCURVE)
 
-    def execute(self, context: bpy.types.Context) -> set[str]:
+    def execute(self, context: bpy.types.Context) -> OperatorResult:
         obj = active_object(context, SCURVE_ROLES)
         if obj is None:
             self.report({"ERROR"}, NEEDS_SCURVE)

@@ -12,6 +12,7 @@ import sys
 assert os.environ.get("BLENDER_USER_RESOURCES"), "refusing to touch the real user config"
 import bpy  # noqa: E402
 
+# isort: split
 import addon_utils  # noqa: E402  (Blender's module, importable once bpy is loaded)
 
 zip_path = sys.argv[1]
