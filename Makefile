@@ -31,6 +31,7 @@ render: venv
 # in its own venv made on demand from requirements/bpy-X.Y.txt. 5.0 is the main venv above.
 COMPAT_VERSIONS ?= 4.2 4.5 5.0
 LINT_VENV       ?= venvs/lint
+LINT_PATHS      := $(wildcard scurve_addon render_jobs tools tests bench)
 
 venvs/bpy-%/.installed: requirements/bpy-%.txt
 	rm -rf venvs/bpy-$*
@@ -65,7 +66,7 @@ $(LINT_VENV)/.installed: requirements/lint.txt
 lint: $(LINT_VENV)/.installed
 	@status=0; \
 	$(LINT_VENV)/bin/ruff check . || status=1; \
-	$(LINT_VENV)/bin/mypy || status=1; \
+	$(LINT_VENV)/bin/mypy $(LINT_PATHS) || status=1; \
 	exit $$status
 
 clean:
