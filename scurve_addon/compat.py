@@ -22,3 +22,35 @@ def ensure_node_tree(idblock: Any) -> Any:
     if idblock.node_tree is None:  # a 5.x world or material made without one
         idblock.use_nodes = True
     return idblock.node_tree
+
+
+# Blender's physical sky model: 4.2 and 4.5 call it NISHITA; 5.0 renamed it and added a
+# cheaper variant (MULTIPLE_SCATTERING, SINGLE_SCATTERING). First one present wins.
+PHYSICAL_SKY_TYPES: tuple[str, ...] = ("MULTIPLE_SCATTERING", "NISHITA", "SINGLE_SCATTERING")
+
+
+def physical_sky_type(sky_node: Any) -> str:
+    """The identifier of the physical sky model on this Blender, for a ShaderNodeTexSky."""
+    available = sky_node.bl_rna.properties["sky_type"].enum_items.keys()
+    for name in PHYSICAL_SKY_TYPES:
+        if name in available:
+            return name
+    raise RuntimeError(f"no physical sky model in this Blender's sky texture (has {', '.join(available)})")
+
+
+def use_physical_sky(sky_node: Any) -> str:
+    """Switch a sky texture node to the physical model; returns the model's identifier."""
+    sky_type = physical_sky_type(sky_node)
+    sky_node.sky_type = sky_type
+    return sky_type
+
+
+def set_sky_aerosol_density(sky_node: Any, value: float) -> None:
+    """Dust, pollution and water droplets: `dust_density` up to 4.5, `aerosol_density` in 5.0."""
+    name = "aerosol_density" if hasattr(sky_node, "aerosol_density") else "dust_density"
+    setattr(sky_node, name, value)
+
+
+def sky_aerosol_density(sky_node: Any) -> float:
+    name = "aerosol_density" if hasattr(sky_node, "aerosol_density") else "dust_density"
+    return float(getattr(sky_node, name))

@@ -1,0 +1,132 @@
+"""The studio scene for judging the mirror (SPEC section 2).
+
+`setup_studio_scene` puts, around an S-curve surface: a physical-sky world (world.py), a
+sun lamp (sun.py), a ground plane with faint noise (ground.py), a red cylinder, a green
+cone and a blue sphere by the concave side (test_objects.py), optional area lights
+(lights.py), a camera framing the surface from the front (camera.py), and Cycles
+settings that suit mirrors (cycles_settings.py). Zebra mode (zebra.py) swaps the sky for
+evenly spaced light stripes and hides everything but the mirror.
+
+Every datablock made here is tagged `scurve_role` = "STUDIO_<part>" (tags.py): running
+the setup again updates those in place, and nothing the user made is changed.
+"""
+from __future__ import annotations
+
+import math
+
+import bpy
+import numpy as np
+from mathutils import Matrix, Vector
+
+from .. import build, tagging
+from ..defaults import ROLE_KEY, ROLE_SURFACE, RenderParams, SceneParams
+from . import tags
+from .camera import ensure_camera
+from .cycles_settings import apply_cycles_settings
+from .ground import ensure_ground
+from .lights import ensure_area_lights, remove_area_lights
+from .sun import ensure_sun
+from .test_objects import ensure_test_objects, remove_test_objects
+from .world import ensure_sky_world
+from .zebra import ensure_zebra_world
+
+__all__ = ["setup_studio_scene", "find_surface", "surface_corners", "STUDIO_SURFACE_KEY"]
+
+# The scene remembers which surface its studio was set up around (the object's name).
+STUDIO_SURFACE_KEY = "scurve_studio_surface"
+
+
+def find_surface(context: bpy.types.Context) -> bpy.types.Object | None:
+    """The S-curve surface to set the studio around: the active one, else the one the
+    scene's studio was set up around before (if it is still in the scene)."""
+    active = getattr(context, "active_object", None)
+    if tagging.role(active) == ROLE_SURFACE:
+        return active
+    scene = context.scene
+    name = scene.get(STUDIO_SURFACE_KEY)
+    obj = scene.objects.get(name) if isinstance(name, str) else None
+    if tagging.role(obj) == ROLE_SURFACE:
+        return obj
+    return None
+
+
+def surface_corners(surface: bpy.types.Object, depsgraph: bpy.types.Depsgraph) -> np.ndarray:
+    """(8, 3) world-space corners of the surface's evaluated (smoothed) bounding box."""
+    evaluated = surface.evaluated_get(depsgraph)
+    matrix = np.array(evaluated.matrix_world)
+    local = np.array([tuple(c) for c in evaluated.bound_box], dtype=float)
+    return local @ matrix[:3, :3].T + matrix[:3, 3]
+
+
+def _upright_frame(surface: bpy.types.Object) -> tuple[Matrix, float]:
+    """The surface's local frame made upright: its location, its turn about the vertical
+    and its mean scale (a tilted surface still gets a level studio)."""
+    world = surface.matrix_world
+    scale = float(np.mean(np.abs(np.array(world.to_scale())))) or 1.0
+    x_axis = world.to_3x3() @ Vector((1.0, 0.0, 0.0))
+    yaw = math.atan2(x_axis.y, x_axis.x) if math.hypot(x_axis.x, x_axis.y) > 1e-9 else 0.0
+    frame = Matrix.Translation(world.translation) @ Matrix.Rotation(yaw, 4, "Z") @ Matrix.Scale(scale, 4)
+    return frame, scale
+
+
+def setup_studio_scene(context: bpy.types.Context, params: SceneParams | None = None,
+                       surface: bpy.types.Object | None = None,
+                       render: RenderParams | None = None) -> dict[str, bpy.types.ID]:
+    """Build or update the studio around `surface` (default: find_surface(), else a new
+    mirror from build.build_mirror). Returns the datablocks by part name: surface,
+    collection, world, sun, camera, and as asked ground, red_cylinder, green_cone,
+    blue_sphere, area_left, area_right.
+
+    `render` None applies RenderParams' defaults but keeps the scene's resolution (the
+    camera is framed for it); given, its resolution is applied too. Raises ValueError for
+    a surface that cannot be built.
+    """
+    params = params or SceneParams()
+    scene = context.scene
+    if surface is None:
+        surface = find_surface(context) or build.build_mirror(context)
+    scene[STUDIO_SURFACE_KEY] = surface.name
+    shape = tagging.stored_params(surface) if surface.get(ROLE_KEY) else None
+    shape = shape or tagging.params_from({})
+
+    apply_cycles_settings(scene, params, render, keep_resolution=render is None)
+    context.view_layer.update()
+    corners = surface_corners(surface, context.evaluated_depsgraph_get())
+    frame, scale = _upright_frame(surface)
+    out: dict[str, bpy.types.ID] = {"surface": surface, "collection": tags.ensure_collection(scene)}
+
+    sky = ensure_sky_world(params)
+    scene.world = ensure_zebra_world(params) if params.zebra else sky
+    out["world"] = scene.world
+    shown = not params.zebra  # zebra: the stripes are the only light
+
+    sun = ensure_sun(scene, params)
+    tags.set_shown(sun, shown)
+    out["sun"] = sun
+
+    if params.ground:
+        centre = frame.translation
+        ground = ensure_ground(scene, params, shape.radius * scale, shape.length * scale,
+                               (centre.x, centre.y, float(corners[:, 2].min())))
+        tags.set_shown(ground, shown)
+        out["ground"] = ground
+    else:
+        tags.remove_object(scene, "GROUND")
+
+    if params.test_objects:
+        for role, obj in ensure_test_objects(scene, shape, frame, scale).items():
+            tags.set_shown(obj, shown)
+            out[role.lower()] = obj
+    else:
+        remove_test_objects(scene)
+
+    if params.area_lights:
+        for role, obj in ensure_area_lights(scene, shape.radius, shape.length, frame, scale).items():
+            tags.set_shown(obj, shown)
+            out[role.lower()] = obj
+    else:
+        remove_area_lights(scene)
+
+    out["camera"] = ensure_camera(scene, corners, frame, params.camera_lens)
+    context.view_layer.update()  # world matrices of what moved, for the caller
+    return out
