@@ -11,6 +11,7 @@ from .operators.build_mirror import SCURVE_OT_build_mirror
 from .operators.duplicate_rotate_join import SCURVE_OT_duplicate_rotate_join
 from .operators.match_heights import SCURVE_OT_match_heights
 from .operators.quality_report import SCURVE_OT_quality_report
+from .operators.setup_scene import SCURVE_OT_setup_scene
 from .ui import VIEW3D_PT_scurve, menu_add_mesh
 
 CLASSES: list[type] = [
@@ -21,6 +22,7 @@ CLASSES: list[type] = [
     SCURVE_OT_add_mirror_material,
     SCURVE_OT_build_mirror,
     SCURVE_OT_quality_report,
+    SCURVE_OT_setup_scene,
     VIEW3D_PT_scurve,
 ]
 
