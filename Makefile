@@ -27,6 +27,11 @@ validate: venv
 render: venv
 	$(PY) -m render_jobs render $(JOB) --out $(OUT)
 
+# Benchmarks (bench/): writes bench/results/report.md and its PNG plots, prints the report.
+# About 15 minutes on 2 cores; `$(PY) -m bench --quick` tries everything in 2.
+bench: venv
+	$(PY) -m bench
+
 # Supported Blender versions: the whole suite against each bpy wheel (all Python 3.11), each
 # in its own venv made on demand from requirements/bpy-X.Y.txt. 5.0 is the main venv above.
 COMPAT_VERSIONS ?= 4.2 4.5 5.0

@@ -91,9 +91,9 @@ def summarise(launched: float, exited: float, probe: dict, sidecars: list[dict],
     parts["render: Cycles sync (scene, BVH, images)"] = sum(r["sync_s"] for r in renders)
     parts["render: after sampling (denoise, finish)"] = sum(r["post_s"] for r in renders)
     parts["render: outside Cycles' render handlers"] = sum(
-        s["timings"]["render"] - r["render_s"] for s, r in zip(sidecars, renders))
+        s["timings"]["render"] - r["render_s"] for s, r in zip(sidecars, renders, strict=True))
     jobs = []
-    for s, r in zip(sidecars, renders):
+    for s, r in zip(sidecars, renders, strict=True):
         total = s["timings"]["total"]
         jobs.append({"name": s["job"]["name"], "total_s": total, "sampling_s": r["sampling_s"],
                      "sync_s": r["sync_s"], "post_s": r["post_s"], "slowest_sync_step": r["slowest_sync_step"],

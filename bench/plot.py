@@ -72,15 +72,15 @@ class Chart:
             _text(img, label, left - 6 - 6 * len(label), y - HEIGHT // 2, INK)
         img[top:bottom + 1, left] = INK
         img[bottom, left:right + 1] = INK
-        for y, label in self.hlines:
-            yy = int(round(py(y)))
+        for level, label in self.hlines:
+            yy = int(round(py(level)))
             img[yy, left:right:6] = (120, 120, 120)
             img[yy, left + 1:right:6] = (120, 120, 120)
             _text(img, label, right - 6 * len(label) - 4, yy - HEIGHT - 4, (90, 90, 90))
         for s in self.series:
-            points = [(px(x), py(y)) for x, y in zip(s.xs, s.ys)]
+            points = [(px(x), py(y)) for x, y in zip(s.xs, s.ys, strict=True)]
             if s.line:
-                for a, b in zip(points, points[1:]):
+                for a, b in zip(points, points[1:], strict=False):
                     _segment(img, a, b, s.colour)
             for k, (x, y) in enumerate(points):
                 _square(img, x, y, s.colour)
@@ -89,11 +89,22 @@ class Chart:
         _text(img, self.title, self.width // 2, 10, INK, centre=True, scale=2 if len(self.title) < 50 else 1)
         _text(img, self.xlabel, (left + right) // 2, bottom + 26, INK, centre=True)
         _vertical_text(img, self.ylabel, 8, (top + bottom) // 2)
-        # legend, top left inside the plot
-        y = top + 8
+        # legend in the corner of the plot with the fewest data points under it
+        box_w = 36 + 6 * max((len(s.name) for s in self.series), default=0)
+        box_h = 14 * len(self.series) + 4
+        corners = [(left + 6, top + 6), (right - box_w - 6, top + 6),
+                   (left + 6, bottom - box_h - 6), (right - box_w - 6, bottom - box_h - 6)]
+        pts = [(px(x), py(y)) for s in self.series for x, y in zip(s.xs, s.ys, strict=True)]
+
+        def crowd(corner):
+            x0, y0 = corner
+            return sum(1 for x, y in pts if x0 - 10 <= x <= x0 + box_w + 10 and y0 - 10 <= y <= y0 + box_h + 10)
+
+        lx, ly = min(corners, key=crowd)
+        y = ly + 2
         for s in self.series:
-            img[y + 1:y + 6, left + 10:left + 26] = s.colour
-            _text(img, s.name, left + 32, y, INK)
+            img[y + 1:y + 6, lx + 4:lx + 20] = s.colour
+            _text(img, s.name, lx + 26, y, INK)
             y += 14
         return img
 

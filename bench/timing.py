@@ -71,5 +71,5 @@ def interleaved(contenders: dict[str, Callable[[], object]], rounds: int,
 
 def paired_ratio(a: Samples, b: Samples) -> dict:
     """a / b: per round (median over the rounds both ran) and of the minima."""
-    pairs = [x / y for x, y in zip(a.seconds, b.seconds)]
+    pairs = [x / y for x, y in zip(a.seconds, b.seconds, strict=False)]
     return {"median": statistics.median(pairs), "of_min": a.min / b.min, "rounds": len(pairs)}

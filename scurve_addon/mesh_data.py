@@ -7,8 +7,8 @@ import numpy as np
 
 def _write_positions(mesh: bpy.types.Mesh, verts: np.ndarray) -> None:
     co = np.ascontiguousarray(verts, dtype=np.float32).ravel()
-    attr = mesh.attributes.get("position")
-    if attr is not None and attr.domain == "POINT" and attr.data_type == "FLOAT_VECTOR":
+    attr: bpy.types.Attribute | None = mesh.attributes.get("position")
+    if isinstance(attr, bpy.types.FloatVectorAttribute) and attr.domain == "POINT":
         attr.data.foreach_set("vector", co)  # a plain copy: about 100x faster than vertices' "co"
     else:
         mesh.vertices.foreach_set("co", co)
@@ -16,8 +16,9 @@ def _write_positions(mesh: bpy.types.Mesh, verts: np.ndarray) -> None:
 
 def _write_corner_verts(mesh: bpy.types.Mesh, loops: np.ndarray) -> None:
     values = np.ascontiguousarray(loops, dtype=np.int32)
-    attr = mesh.attributes.get(".corner_vert")  # what loops' "vertex_index" is stored in (4.0+)
-    if attr is not None and attr.domain == "CORNER" and attr.data_type == "INT":
+    # Where loops' "vertex_index" is stored since Blender 4.0 (the RNA path is the fallback).
+    attr: bpy.types.Attribute | None = mesh.attributes.get(".corner_vert")
+    if isinstance(attr, bpy.types.IntAttribute) and attr.domain == "CORNER":
         attr.data.foreach_set("value", values)  # a plain copy: about 250x faster than "vertex_index"
     else:
         mesh.loops.foreach_set("vertex_index", values)

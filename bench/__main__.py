@@ -1,0 +1,126 @@
+"""`python -m bench` (`make bench`): every benchmark, then bench/results/report.md, printed.
+
+    python -m bench [--parts mesh,redo,batch,quality,gpu] [--quick]
+
+--quick shrinks every part (for trying the benchmarks out); its report says so, and its
+figures are not the targets' figures.
+"""
+from __future__ import annotations
+
+import argparse
+import glob
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+
+from . import report
+from .paths import RESULTS, ROOT, result_path
+
+PARTS = ("mesh", "redo", "batch", "quality", "gpu")
+FULL = {
+    "mesh": ["-m", "bench.mesh_build"],
+    "redo": ["-m", "bench.redo"],
+    "batch": ["-m", "bench.batch_overhead"],
+    "quality": ["-m", "bench.time_to_quality", "--device", "cpu"],
+}
+QUICK = {
+    "mesh": ["-m", "bench.mesh_build", "--sizes", "1k,10k,100k", "--scale", "0.4"],
+    "redo": ["-m", "bench.redo", "--rounds", "3"],
+    "batch": ["-m", "bench.batch_overhead", "--resolution", "160x90", "--samples", "8"],
+    "quality": ["-m", "bench.time_to_quality", "--device", "cpu", "--reference-samples", "128",
+                "--ours-samples", "16", "--blender-samples", "64"],
+}
+OUTPUTS = {"mesh": ["mesh_build.json"], "redo": ["redo.json"], "batch": ["batch_overhead.json"],
+           "quality": ["time_to_quality_cpu.json"], "gpu": ["gpu_probe.json", "time_to_quality_gpu.json"]}
+
+
+def run_part(args: list[str]) -> bool:
+    proc = subprocess.run([sys.executable, *args], cwd=ROOT)
+    if proc.returncode != 0:
+        print(f"bench: {' '.join(args)} failed with exit code {proc.returncode}", file=sys.stderr)
+    return proc.returncode == 0
+
+
+def machine() -> str:
+    model = platform.processor() or "?"
+    try:
+        with open("/proc/cpuinfo") as fh:
+            model = next((line.split(":", 1)[1].strip() for line in fh if line.startswith("model name")), model)
+    except OSError:
+        pass
+    return f"{model}, {os.cpu_count()} cores, {platform.system()} {platform.release()}"
+
+
+def git_commit() -> str:
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
+                              check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
+                               capture_output=True, text=True).stdout.strip()
+        return head + (" (with uncommitted changes)" if dirty else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "?"
+
+
+def load_average() -> str:
+    try:
+        return " / ".join(f"{v:.2f}" for v in os.getloadavg())
+    except OSError:
+        return "?"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--parts", default=",".join(PARTS), help=f"comma-separated, from {', '.join(PARTS)}")
+    parser.add_argument("--quick", action="store_true", help="small sizes and few repeats (not the targets' figures)")
+    args = parser.parse_args()
+    parts = [p for p in args.parts.split(",") if p]
+    unknown = set(parts) - set(PARTS)
+    if unknown:
+        parser.error(f"unknown parts: {', '.join(sorted(unknown))}")
+    os.makedirs(RESULTS, exist_ok=True)
+    for part in parts:
+        for name in OUTPUTS[part]:
+            if os.path.isfile(result_path(name)):
+                os.remove(result_path(name))
+    for stale in glob.glob(os.path.join(RESULTS, "*.png")):
+        os.remove(stale)
+    start = time.time()
+    load_before = load_average()
+    commands = QUICK if args.quick else FULL
+    failed = []
+    for part in parts:
+        print(f"bench: {part}", flush=True)
+        if part == "gpu":
+            if not run_part(["-m", "bench.gpu_probe"]):
+                failed.append(part)
+                continue
+            with open(result_path("gpu_probe.json")) as fh:
+                if json.load(fh).get("gpu"):
+                    extra = commands["quality"][4:]  # what follows "--device cpu"
+                    if not run_part(["-m", "bench.time_to_quality", "--device", "auto", *extra]):
+                        failed.append(part)
+            continue
+        if not run_part(commands[part]):
+            failed.append(part)
+    elapsed = time.time() - start
+    header = [
+        "# Benchmarks (`make bench`)" + (" - QUICK RUN: not the targets' figures" if args.quick else ""),
+        "",
+        f"{time.strftime('%Y-%m-%d %H:%M %Z')}, commit {git_commit()}. Machine: {machine()}; load average "
+        f"(1/5/15 min) {load_before} at the start, {load_average()} at the end (a shared machine: every figure "
+        f"below is a ratio of timings taken in the same run). Whole run: {elapsed / 60:.1f} min.",
+    ]
+    if failed:
+        header.append(f"\n**Parts that failed: {', '.join(failed)}** (see the output above).")
+    text = report.build(header)
+    print(text)
+    print(f"bench: report in {os.path.relpath(result_path('report.md'), ROOT)}", flush=True)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
