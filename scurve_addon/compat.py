@@ -15,12 +15,14 @@ VERSION: tuple[int, int, int] = tuple(bpy.app.version)  # type: ignore[assignmen
 def ensure_node_tree(idblock: Any) -> Any:
     """The node tree of a material or world, created where needed.
 
-    Blender 5.0 deprecates `use_nodes` (always on); 4.x needs it switched on first.
+    4.x: a new material or world has no node tree until `use_nodes` is switched on.
+    5.0: every one has its tree, and `use_nodes` is deprecated (always on, removed in 6.0;
+    touching it warns, which fails the tests), so it is left alone.
     """
     if VERSION < (5, 0, 0) and not idblock.use_nodes:
         idblock.use_nodes = True
-    if idblock.node_tree is None:  # a 5.x world or material made without one
-        idblock.use_nodes = True
+    if idblock.node_tree is None:
+        raise RuntimeError(f"{idblock.name!r} has no node tree (Blender {bpy.app.version_string})")
     return idblock.node_tree
 
 
