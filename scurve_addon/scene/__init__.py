@@ -19,7 +19,7 @@ import numpy as np
 from mathutils import Matrix, Vector
 
 from .. import build, tagging
-from ..defaults import ROLE_KEY, ROLE_SURFACE, RenderParams, SceneParams
+from ..defaults import ROLE_SURFACE, RenderParams, SceneParams
 from . import tags
 from .camera import ensure_camera
 from .cycles_settings import apply_cycles_settings
@@ -86,8 +86,7 @@ def setup_studio_scene(context: bpy.types.Context, params: SceneParams | None = 
     if surface is None:
         surface = find_surface(context) or build.build_mirror(context)
     scene[STUDIO_SURFACE_KEY] = surface.name
-    shape = tagging.stored_params(surface) if surface.get(ROLE_KEY) else None
-    shape = shape or tagging.params_from({})
+    shape = tagging.stored_params(surface)  # the defaults for a surface without stored parameters
 
     apply_cycles_settings(scene, params, render, keep_resolution=render is None)
     context.view_layer.update()
