@@ -25,8 +25,8 @@ from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
 
 from scurve_addon import geometry
-from scurve_addon.defaults import (PRESETS, MaterialParams, RenderParams, SceneParams, SurfaceParams,
-                                   defaults, specs)
+from scurve_addon.defaults import (MAX_RENDER_JOBS, PRESETS, MaterialParams, RenderParams, SceneParams,
+                                   SurfaceParams, defaults, specs)
 
 from .values import check, is_sweep, show, suggest, type_name
 
@@ -42,8 +42,7 @@ MAX_NAME = 120
 EXTENSIONS = {"PNG": ".png", "OPEN_EXR": ".exr"}
 SIDECAR_EXT = ".json"
 CONTACT_SHEET_SUFFIX = ".contact.png"
-# A sweep of a few lists multiplies quickly: refuse batches no one meant to start.
-MAX_JOBS = 10_000
+MAX_JOBS = MAX_RENDER_JOBS
 
 
 class JobFileError(Exception):
@@ -384,6 +383,7 @@ def load(path: str, out_dir: str | None = None) -> Batch:
             if err:
                 problems.add(where, "name", err)
             elif name in seen:
+                where = f"job {name!r} (#{i + 1})"
                 problems.add(where, "name", f"{name!r} is also the name of job #{seen[name] + 1}")
             else:
                 seen[name] = i
@@ -402,19 +402,29 @@ def load(path: str, out_dir: str | None = None) -> Batch:
     if sum(len(g.jobs) for g in groups) > MAX_JOBS:
         problems.add("top level", "job", f"the file makes more than {MAX_JOBS:,} jobs")
 
-    owners: dict[str, str] = {}  # every output file name must be unique in the batch
+    owners: dict[str, tuple[int, str]] = {}  # every output file name must be unique in the batch
+    writers = 0
+    clashes: set[tuple[int, int]] = set()
     for group in groups:
-        files = [(f, job.name) for job in group.jobs for f in (job.image_name, job.sidecar_name)]
+        files = []
+        for job in group.jobs:
+            writers += 1
+            who = f"job {job.name!r}" + (f" (a sweep of job {group.name!r})" if job.sweep else "")
+            files += [(f, writers, who) for f in (job.image_name, job.sidecar_name)]
         if len(group.jobs) > 1 and contact_sheet:
-            files.append((group.contact_sheet_name, f"contact sheet of {group.name!r}"))
-        for file, owner in files:
+            writers += 1
+            files.append((group.contact_sheet_name, writers, f"job {group.name!r} (its contact sheet)"))
+        for file, writer, who in files:
             err = name_problem(file)
+            key = file.lower()  # case-insensitive file systems
             if err:
-                problems.add(f"job {owner!r}", "name", err)
-            elif file.lower() in owners and owners[file.lower()] != owner:
-                problems.add(f"job {owner!r}", "name",
-                             f"writes {file!r}, which {owners[file.lower()]!r} writes too")
-            owners.setdefault(file.lower(), owner)
+                problems.add(who, "name", err)
+            elif key in owners and owners[key][0] != writer:
+                if (writer, owners[key][0]) not in clashes:  # once per pair of jobs
+                    clashes.add((writer, owners[key][0]))
+                    problems.add(who, "name", f"writes {file!r}, which {owners[key][1]} writes too")
+            else:
+                owners.setdefault(key, (writer, who))
     if problems:
         raise JobFileError(problems)
     return Batch(path=path, out_dir=os.path.abspath(out_dir if out_dir is not None else out_rel),

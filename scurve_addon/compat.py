@@ -56,3 +56,40 @@ def set_sky_aerosol_density(sky_node: Any, value: float) -> None:
 def sky_aerosol_density(sky_node: Any) -> float:
     name = "aerosol_density" if hasattr(sky_node, "aerosol_density") else "dust_density"
     return float(getattr(sky_node, name))
+
+
+# Cycles devices (render_jobs). The add-on preferences' API is the same from 4.2 to 5.0:
+# refresh_devices() then get_devices_for_type(T); get_devices() returns None on 5.0, so it
+# is used only where refresh_devices() is missing.
+GPU_BACKENDS: tuple[str, ...] = ("OPTIX", "CUDA", "HIP", "ONEAPI", "METAL")
+
+
+def cycles_preferences() -> Any:
+    return bpy.context.preferences.addons["cycles"].preferences
+
+
+def refresh_cycles_devices(prefs: Any) -> None:
+    """Query every backend for its devices (Blender leaves this to the first caller)."""
+    if hasattr(prefs, "refresh_devices"):
+        prefs.refresh_devices()
+    else:
+        prefs.get_devices()
+
+
+def cycles_devices(prefs: Any, device_type: str) -> list[Any]:
+    """The device entries of one backend (device.type == device_type), CPU entries left out.
+    A backend this Blender was built without has none."""
+    try:
+        entries = prefs.get_devices_for_type(device_type)
+    except (TypeError, ValueError, KeyError, RuntimeError, AttributeError):
+        return []
+    return [d for d in entries if d.type == device_type]
+
+
+def set_compute_device_type(prefs: Any, device_type: str) -> bool:
+    """Select a backend in the preferences; False where this Blender does not offer it."""
+    try:
+        prefs.compute_device_type = device_type
+    except TypeError:  # not among the enum's items on this build or platform
+        return False
+    return prefs.compute_device_type == device_type

@@ -1,0 +1,145 @@
+"""Command line: render, validate and list job files.
+
+Exit codes: 0 done, 1 a render failed, 2 bad input (job file, options, a missing device
+backend; nothing is rendered), 130 interrupted (run again to resume).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from scurve_addon.defaults import RenderParams, defaults, specs
+
+from . import jobfile
+from .values import check
+
+DEVICE_CHOICES = ("auto", "cpu", "optix", "cuda", "hip", "oneapi", "metal")
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+DESCRIPTION = """\
+Render the S-curve mirror in its studio scene from TOML job files: one image, or a sweep
+over any parameters (a list of values makes a sweep). Each image gets a JSON sidecar;
+a batch run again skips what is done. See README.md, "Render jobs"."""
+
+
+def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=prog or "python -m render_jobs", description=DESCRIPTION,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    r = sub.add_parser("render", help="render the jobs of a job file (skips those already done)",
+                       description="Validate the job file, pick the device, render what is not done yet.")
+    r.add_argument("jobfile", metavar="JOBFILE", help="TOML job file")
+    r.add_argument("--out", metavar="DIR", help="output directory (default: the file's [output] dir, else out)")
+    r.add_argument("--device", choices=DEVICE_CHOICES,
+                   help="render device for every job: auto (best GPU backend present, else CPU), cpu, or a "
+                        "GPU backend, which must be present (default: the file's render.device, else auto)")
+    r.add_argument("--samples", metavar="N", help="maximum samples per pixel for every job")
+    r.add_argument("--resolution", metavar="WxH", help="image size for every job, e.g. 480x270")
+    r.add_argument("--dry-run", action="store_true", help="print the expanded jobs and what would render; "
+                                                           "render nothing")
+    r.add_argument("--force", action="store_true", help="render every job, even those already up to date")
+
+    v = sub.add_parser("validate", help="check job files without rendering",
+                       description="Check job files against the parameter limits; exit code 2 on a problem.")
+    v.add_argument("jobfile", metavar="JOBFILE", nargs="+")
+
+    ls = sub.add_parser("list", help="print the expanded jobs of a job file and which are up to date",
+                        description="Print the jobs a file expands to, their output files and status.")
+    ls.add_argument("jobfile", metavar="JOBFILE")
+    ls.add_argument("--out", metavar="DIR", help="output directory to compare against")
+    return parser
+
+
+def _error(lines: str | list[str]) -> int:
+    for line in [lines] if isinstance(lines, str) else lines:
+        sys.stderr.write(f"error: {line}\n")
+    sys.stderr.flush()
+    return EXIT_BAD_INPUT
+
+
+def render_overrides(args: argparse.Namespace) -> tuple[dict[str, Any], list[str]]:
+    """Command-line render settings, checked against RenderParams' limits."""
+    spec_map, default_map = specs(RenderParams), defaults(RenderParams)
+    out, problems = {}, []
+    given = {"samples": args.samples, "resolution": args.resolution, "device": args.device}
+    for key, raw in given.items():
+        if raw is None:
+            continue
+        value: Any = raw
+        if key == "samples":
+            try:
+                value = int(raw)
+            except ValueError:
+                problems.append(f"command line: --samples: expected a whole number, got {raw!r}")
+                continue
+        v, err = check(spec_map[key], default_map[key], value)
+        if err:
+            problems.append(f"command line: --{key}: {err}")
+        else:
+            out[key] = v
+    return out, problems
+
+
+def _load(path: str, out: str | None) -> jobfile.Batch:
+    return jobfile.load(path, out_dir=out)
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    code = EXIT_OK
+    for path in args.jobfile:
+        try:
+            batch = _load(path, None)
+        except jobfile.JobFileError as exc:
+            code = _error(exc.problems)
+            continue
+        n = len(batch.jobs)
+        print(f"{path}: ok, {n} job{'s' * (n != 1)}")
+    return code
+
+
+def cmd_list(args: argparse.Namespace, overrides: dict[str, Any] | None = None, force: bool = False) -> int:
+    from . import batch as batch_mod
+
+    try:
+        batch = jobfile.with_render_overrides(_load(args.jobfile, args.out), overrides or {})
+    except jobfile.JobFileError as exc:
+        return _error(exc.problems)
+    batch_mod.describe(batch, batch_mod.plan(batch, force), sys.stdout)
+    return EXIT_OK
+
+
+def cmd_render(args: argparse.Namespace) -> int:
+    overrides, problems = render_overrides(args)
+    try:
+        batch = _load(args.jobfile, args.out)
+    except jobfile.JobFileError as exc:
+        problems = exc.problems + problems
+        batch = None
+    if problems:
+        return _error(problems)
+    assert batch is not None
+    if args.dry_run:
+        code = cmd_list(args, overrides, args.force)
+        print("dry run: nothing rendered")
+        return code
+    batch = jobfile.with_render_overrides(batch, overrides)
+    from . import batch as batch_mod
+
+    try:
+        return batch_mod.run(batch, force=args.force, device_from_command_line="device" in overrides)
+    except batch_mod.DeviceProblem as exc:
+        return _error(str(exc).splitlines() + ["nothing was rendered"])
+    except KeyboardInterrupt:
+        sys.stdout.write("\ninterrupted: run the same command again to resume\n")
+        return EXIT_INTERRUPTED
+
+
+def main(argv: list[str] | None = None, prog: str | None = None) -> int:
+    args = build_parser(prog).parse_args(argv)  # usage errors: argparse exits with code 2
+    if args.command == "validate":
+        return cmd_validate(args)
+    if args.command == "list":
+        return cmd_list(args)
+    return cmd_render(args)

@@ -1,0 +1,204 @@
+"""render_jobs outputs without rendering: atomic writes, paths kept inside the output
+directory, the PNG encoder, the bitmap font, contact-sheet layout, sidecar hashing, progress."""
+from __future__ import annotations
+
+import io
+import json
+import os
+import struct
+import subprocess
+import sys
+import zlib
+
+import bpy
+import numpy as np
+import pytest
+
+from render_jobs import contact_sheet, font, jobfile, paths, png, sidecar
+from render_jobs.progress import Progress, clock
+
+
+def decode_png(data: bytes) -> np.ndarray:
+    """Just enough PNG decoding for what png.encode writes (8-bit, filter 0)."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    pos, idat, header = 8, b"", None
+    while pos < len(data):
+        (length,) = struct.unpack(">I", data[pos:pos + 4])
+        kind, body = data[pos + 4:pos + 8], data[pos + 8:pos + 8 + length]
+        (crc,) = struct.unpack(">I", data[pos + 8 + length:pos + 12 + length])
+        assert crc == zlib.crc32(kind + body) & 0xFFFFFFFF
+        if kind == b"IHDR":
+            header = struct.unpack(">IIBBBBB", body)
+        elif kind == b"IDAT":
+            idat += body
+        pos += 12 + length
+    width, height, depth, colour = header[:4]
+    channels = {2: 3, 6: 4}[colour]
+    rows = np.frombuffer(zlib.decompress(idat), np.uint8).reshape(height, 1 + width * channels)
+    assert (rows[:, 0] == 0).all()
+    return rows[:, 1:].reshape(height, width, channels)
+
+
+def test_png_round_trip_and_blender_reads_it(tmp_path):
+    rng = np.random.default_rng(1)
+    image = rng.integers(0, 256, (5, 7, 3), dtype=np.uint8)
+    data = png.encode(image)
+    assert np.array_equal(decode_png(data), image)
+    rgba = rng.integers(0, 256, (3, 4, 4), dtype=np.uint8)
+    assert np.array_equal(decode_png(png.encode(rgba)), rgba)
+    path = str(tmp_path / "x.png")
+    paths.write_bytes(path, data)
+    assert np.array_equal(contact_sheet.load_rgb(path), image)  # Blender's reader agrees
+    with pytest.raises(ValueError):
+        png.encode(image.astype(np.float32))
+
+
+def test_font_has_every_label_character_and_draws_clipped():
+    label = "ARC_SEGMENTS=16 ROWS=4 RESOLUTION=64X36 SUN_ELEVATION=-2.5 PRESET=KISTEFOS-LIKE (A/B) [1] 5% #"
+    for ch in label:
+        assert ch in font.GLYPHS, ch
+    assert all(g.shape == (font.HEIGHT, font.WIDTH) for g in font.GLYPHS.values())
+    assert len({g.tobytes() for g in font.GLYPHS.values()}) == len(font.GLYPHS)  # all distinct
+    assert font.glyph("a").tobytes() == font.glyph("A").tobytes()
+    assert font.glyph("\u00e9").tobytes() == font.glyph("?").tobytes()
+    assert font.text_size("ab", 2) == ((2 * 6 - 1) * 2, 14)
+    canvas = np.zeros((10, 20, 3), np.uint8)
+    font.draw_text(canvas, 1, 1, "I", (255, 255, 255))
+    on = canvas[..., 0] > 0
+    assert on.sum() == font.glyph("I").sum()
+    assert on[1, 2:5].all() and on[4, 3] and not on[4, 2]  # the I's top bar and stem
+    font.draw_text(canvas, 17, 8, "WWW", (9, 9, 9))  # off the edge: clipped, no error
+
+
+def test_thumbnail_box_filter():
+    image = np.zeros((270, 960, 3), np.uint8)
+    image[:, 480:] = 200
+    thumb = contact_sheet.thumbnail(image, 320)
+    assert thumb.shape == (90, 320, 3)
+    assert thumb[0, 0, 0] == 0 and thumb[0, -1, 0] == 200
+    small = np.ones((36, 64, 3), np.uint8)
+    assert contact_sheet.thumbnail(small) is small
+
+
+def test_contact_sheet_grid_labels_and_missing_cells():
+    cells = []
+    for a in (4, 8):
+        for r in (1, 2, 3):
+            cells.append((np.full((36, 64, 3), 10 * a + r, np.uint8), [f"arc_segments={a}", f"rows={r}"]))
+    cells[1] = (None, ["arc_segments=4", "rows=2"])
+    columns = contact_sheet.columns_for(len(cells), [2, 3])
+    assert columns == 3
+    sheet = contact_sheet.compose(cells, columns, title="res")
+    label_w = font.text_size("arc_segments=8", 1)[0]
+    cell_w = max(64, label_w) + contact_sheet.PAD
+    assert sheet.shape[1] == 3 * cell_w + contact_sheet.PAD
+    values = {tuple(v) for v in sheet.reshape(-1, 3)}
+    assert (41, 41, 41) in values and (83, 83, 83) in values and contact_sheet.MISSING in values
+    assert contact_sheet.TEXT in values
+    assert (42, 42, 42) not in values  # cell 1 is missing: drawn as such
+
+
+def test_columns_for_one_axis_is_square_ish():
+    assert contact_sheet.columns_for(9, [9]) == 3
+    assert contact_sheet.columns_for(10, [10]) == 4
+    assert contact_sheet.columns_for(100, [100]) == contact_sheet.MAX_COLUMNS
+
+
+def test_output_paths_stay_inside(tmp_path):
+    out = str(tmp_path / "out")
+    os.makedirs(out)
+    assert paths.output_path(out, "a.png") == os.path.join(out, "a.png")
+    for bad in ("../a.png", "/etc/passwd", "sub/a.png", "..", ".", ""):
+        with pytest.raises(ValueError):
+            paths.output_path(out, bad)
+    os.symlink(str(tmp_path), os.path.join(out, "link.png"))  # a link pointing out
+    with pytest.raises(ValueError):
+        paths.output_path(out, "link.png")
+
+
+def test_atomic_write_keeps_the_old_file_on_failure(tmp_path):
+    final = str(tmp_path / "a.json")
+    paths.write_json(final, {"v": 1})
+    with pytest.raises(RuntimeError), paths.atomic_target(final) as partial:
+        with open(partial, "w") as fh:
+            fh.write("half")
+        raise RuntimeError("killed")
+    assert json.load(open(final)) == {"v": 1}
+    assert os.listdir(tmp_path) == ["a.json"]
+    with pytest.raises(ValueError):
+        paths.write_json(final, {"v": float("nan")})  # strict JSON, and still no partial left
+    assert os.listdir(tmp_path) == ["a.json"]
+
+
+def test_stale_partials_of_dead_processes_are_removed(tmp_path):
+    proc = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead = int(proc.stdout)
+    stale = tmp_path / f".a.png.partial-{dead}"
+    mine = tmp_path / f".b.png.partial-{os.getpid()}"
+    other = tmp_path / ".c.png.partial-notapid"
+    for p in (stale, mine, other):
+        p.write_bytes(b"x")
+    assert paths.remove_stale_partials(str(tmp_path)) == [str(stale)]
+    assert not stale.exists() and mine.exists() and other.exists()
+    assert paths.remove_stale_partials(str(tmp_path / "missing")) == []
+
+
+def one_job(tmp_path, text: str) -> jobfile.Job:
+    path = tmp_path / "j.toml"
+    path.write_text(text)
+    (job,) = jobfile.load(str(path)).jobs
+    return job
+
+
+def test_job_hash_follows_every_parameter_but_the_device(tmp_path):
+    base = sidecar.job_hash(one_job(tmp_path, ""))
+    assert base == sidecar.job_hash(one_job(tmp_path, ""))
+    assert base == sidecar.job_hash(one_job(tmp_path, "[render]\ndevice = \"cpu\"\n"))
+    changed = ["[surface]\nrows = 15\n", "[material]\nroughness = 0.1\n", "[scene]\nsun_redness = 0.5\n",
+               "[render]\nseed = 1\n", "[render]\nresolution = [64, 36]\n", "[scene]\nsun_elevation = 12.5\n"]
+    hashes = {sidecar.job_hash(one_job(tmp_path, text)) for text in changed}
+    assert len(hashes) == len(changed) and base not in hashes
+    # A float given as an integer is the same job.
+    assert sidecar.job_hash(one_job(tmp_path, "[scene]\nsun_strength = 3\n")) == base
+
+
+def test_is_done_needs_matching_hash_and_image(tmp_path):
+    job = one_job(tmp_path, "[render]\nresolution = [64, 36]\n")
+    out = str(tmp_path / "out")
+    os.makedirs(out)
+    image = os.path.join(out, job.image_name)
+    paths.write_bytes(image, png.encode(np.zeros((36, 64, 3), np.uint8)))
+    assert not sidecar.is_done(job, out)  # no sidecar
+    data = sidecar.build(job, "j.toml", image, quality={"x": float("nan")})
+    assert data["quality"]["x"] is None and data["job_hash"] == sidecar.job_hash(job)
+    paths.write_json(os.path.join(out, job.sidecar_name), data)
+    assert sidecar.is_done(job, out)
+    other = one_job(tmp_path, "[render]\nresolution = [64, 36]\nseed = 3\n")
+    assert not sidecar.is_done(other, out)  # same name, other parameters
+    with open(image, "ab") as fh:
+        fh.write(b"tampered")
+    assert not sidecar.is_done(job, out)
+    with open(os.path.join(out, job.sidecar_name), "w") as fh:
+        fh.write("{not json")
+    assert not sidecar.is_done(job, out)
+
+
+def test_progress_lines_and_eta():
+    stream = io.StringIO()
+    progress = Progress(total=4, to_render=3, stream=stream)
+    progress.skipped(0, "a")
+    assert progress.eta() is None
+    progress.started(1, "b", "rendering")
+    progress.rendered(1, "b", 10.0, "out/b.png")
+    assert progress.eta() == pytest.approx(20.0)
+    progress.failed(2, "c", "boom")
+    assert progress.eta() == pytest.approx(10.0)
+    text = stream.getvalue()
+    assert "[1/4] a: up to date, skipped | 1 of 4 done" in text
+    assert "[2/4] b: done in 10.0 s -> out/b.png | 2 of 4 done" in text and "ETA 0:20" in text
+    assert "[3/4] c: FAILED: boom" in text
+    assert clock(3725) == "1:02:05" and clock(65) == "1:05" and clock(None) == "?"
+
+
+def test_bpy_is_the_one_conftest_imported():
+    assert sys.modules["bpy"] is bpy
