@@ -66,6 +66,16 @@ def select_devices(batch: Batch, jobs: list[Job], from_command_line: bool) -> di
     return chosen
 
 
+def contact_sheet_current(batch: Batch, group: Group) -> bool:
+    """Whether the group's sheet exists and is newer than each of its images."""
+    try:
+        sheet = os.stat(os.path.join(batch.out_dir, group.contact_sheet_name)).st_mtime_ns
+        return all(os.stat(os.path.join(batch.out_dir, job.image_name)).st_mtime_ns <= sheet
+                   for job in group.jobs)
+    except OSError:
+        return False
+
+
 def write_contact_sheet(batch: Batch, group: Group, stream: TextIO) -> str | None:
     from . import contact_sheet
 
@@ -124,7 +134,11 @@ def run(batch: Batch, force: bool = False, device_from_command_line: bool = Fals
                                                                                          job.image_name)))
     for group in batch.groups:
         if batch.contact_sheet and len(group.jobs) > 1:
-            write_contact_sheet(batch, group, stream)
+            if contact_sheet_current(batch, group):
+                stream.write(f"contact sheet: {shown(os.path.join(batch.out_dir, group.contact_sheet_name))}"
+                             " (up to date)\n")
+            else:
+                write_contact_sheet(batch, group, stream)
     rendered = len(progress.render_seconds)
     stream.write(f"finished in {clock(time.monotonic() - start)}: {rendered} rendered, "
                  f"{len(jobs) - len(todo)} up to date, {failures} failed\n")

@@ -292,7 +292,8 @@ def _expand(group: str, top: dict[str, Any], job: dict[str, Any], where: str,
     """The jobs of one level pair: defaults < preset and tables, per the precedence above."""
     preset_level = "job" if "preset" in job else ("top" if "preset" in top else None)
     preset = job.get("preset", top.get("preset"))
-    merged = {k: v for k, v in top.items() if k != "preset"}
+    # Swept keys in the order written: the top level's first, then the job's own.
+    merged = {k: v for k, v in top.items() if k != "preset" and k not in job}
     merged.update({k: v for k, v in job.items() if k != "preset"})
     axes = ([("preset", preset.values)] if isinstance(preset, Sweep) else [])
     axes += [(k, v.values) for k, v in merged.items() if isinstance(v, Sweep)]
