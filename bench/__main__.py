@@ -31,7 +31,7 @@ QUICK = {
     "redo": ["-m", "bench.redo", "--rounds", "3"],
     "batch": ["-m", "bench.batch_overhead", "--resolution", "160x90", "--samples", "8"],
     "quality": ["-m", "bench.time_to_quality", "--device", "cpu", "--reference-samples", "128",
-                "--ours-samples", "16", "--blender-samples", "64"],
+                "--ours-samples", "16", "--blender-samples", "64", "--mixed-samples", ""],
 }
 OUTPUTS = {"mesh": ["mesh_build.json"], "redo": ["redo.json"], "batch": ["batch_overhead.json"],
            "quality": ["time_to_quality_cpu.json"], "gpu": ["gpu_probe.json", "time_to_quality_gpu.json"]}

@@ -7,7 +7,9 @@ starting the process to its exit; sampling time is Cycles' own path tracing, tak
 its render_stats messages. Everything else, process start and bpy import, scene reset,
 mesh and studio build, quality measurement, Cycles' sync (BVH, sky texture) and
 denoising, image and sidecar writing, is the overhead, itemised from the sidecars'
-`timings` and the probe.
+`timings` and the probe. Cycles sends no message when its sampling ends and the
+denoiser starts, so the denoiser's cost is calibrated apart (bench.denoise_cost) and
+taken out of the probe's sampling span.
 
 Dask runner: measured the same way once render_jobs has one (see dask_runner()).
 """
@@ -47,7 +49,18 @@ def dask_runner() -> str | None:
     return found[0] if found else None
 
 
-def run_local(folder: str, resolution: str, samples: int | None) -> dict:
+def calibrate_denoise(folder: str, resolution: str) -> dict:
+    """bench.denoise_cost in its own process, on the device render_jobs picks by default."""
+    path = os.path.join(folder, "denoise_cost.json")
+    proc = subprocess.run([sys.executable, "-m", "bench.denoise_cost", "--resolution", resolution, "--out", path],
+                          cwd=ROOT, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise RuntimeError(f"denoise calibration failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
+    with open(path) as fh:
+        return json.load(fh)
+
+
+def run_local(folder: str, resolution: str, samples: int | None, denoise: dict) -> dict:
     os.makedirs(folder, exist_ok=True)
     out_dir = os.path.join(folder, "out")
     shutil.rmtree(out_dir, ignore_errors=True)
@@ -68,13 +81,17 @@ def run_local(folder: str, resolution: str, samples: int | None) -> dict:
             data = json.load(fh)
         if "timings" in data:
             sidecars.append(data)
-    return summarise(launched, exited, probe, sidecars, proc.stdout)
+    return summarise(launched, exited, probe, sidecars, denoise)
 
 
-def summarise(launched: float, exited: float, probe: dict, sidecars: list[dict], stdout: str) -> dict:
+def summarise(launched: float, exited: float, probe: dict, sidecars: list[dict], denoise: dict) -> dict:
     renders = probe["renders"]
     if len(renders) != len(sidecars):
         raise RuntimeError(f"{len(sidecars)} sidecars but {len(renders)} renders seen by the probe")
+    # The probe's span runs to the last "Sample" message, which Cycles sends after denoising.
+    for s, r in zip(sidecars, renders, strict=True):
+        r["denoise_s"] = min(denoise["denoise_s"], r["sampling_s"]) if s["samples"]["denoise"] else 0.0
+        r["sampling_s"] -= r["denoise_s"]
     wall = exited - launched
     sampling = sum(r["sampling_s"] for r in renders)
     jobs_total = sum(s["timings"]["total"] for s in sidecars)
@@ -89,20 +106,22 @@ def summarise(launched: float, exited: float, probe: dict, sidecars: list[dict],
     parts["job: sidecar and the rest"] = sum(
         s["timings"]["total"] - sum(s["timings"].get(k, 0.0) for k in LAPS) for s in sidecars)
     parts["render: Cycles sync (scene, BVH, images)"] = sum(r["sync_s"] for r in renders)
-    parts["render: after sampling (denoise, finish)"] = sum(r["post_s"] for r in renders)
+    parts["render: denoising (calibrated, see below)"] = sum(r["denoise_s"] for r in renders)
+    parts["render: after the last status message"] = sum(r["post_s"] for r in renders)
     parts["render: outside Cycles' render handlers"] = sum(
         s["timings"]["render"] - r["render_s"] for s, r in zip(sidecars, renders, strict=True))
     jobs = []
     for s, r in zip(sidecars, renders, strict=True):
         total = s["timings"]["total"]
         jobs.append({"name": s["job"]["name"], "total_s": total, "sampling_s": r["sampling_s"],
-                     "sync_s": r["sync_s"], "post_s": r["post_s"], "slowest_sync_step": r["slowest_sync_step"],
+                     "sync_s": r["sync_s"], "denoise_s": r["denoise_s"], "post_s": r["post_s"],
+                     "slowest_sync_step": r["slowest_sync_step"],
                      "overhead_share": 1.0 - r["sampling_s"] / total, "timings": s["timings"],
                      "device": s.get("device"), "samples": s.get("samples"),
                      "resolution": [s["image"]["width"], s["image"]["height"]]})
     return {"wall_s": wall, "sampling_s": sampling, "overhead_share": 1.0 - sampling / wall,
             "overhead_parts_s": parts, "unaccounted_s": wall - sampling - sum(parts.values()),
-            "jobs": jobs, "target_share": TARGET_SHARE}
+            "jobs": jobs, "target_share": TARGET_SHARE, "denoise_calibration": denoise}
 
 
 def main() -> None:
@@ -112,15 +131,18 @@ def main() -> None:
     parser.add_argument("--out", default=result_path("batch_overhead.json"))
     args = parser.parse_args()
     folder = result_path("batch_overhead")
-    result = {"resolution": args.resolution, "samples": args.samples, "local": run_local(folder, args.resolution,
-                                                                                          args.samples)}
+    os.makedirs(folder, exist_ok=True)
+    denoise = calibrate_denoise(folder, args.resolution)
+    result = {"resolution": args.resolution, "samples": args.samples,
+              "local": run_local(folder, args.resolution, args.samples, denoise)}
     runner = dask_runner()
     result["dask"] = ({"measured": False, "why": "not measured: no Dask runner yet"} if runner is None else
                       {"measured": False, "why": f"not measured: {os.path.relpath(runner, ROOT)} appeared after "
                                                  "this benchmark was written; its interface is not wired in yet"})
     local = result["local"]
     print(f"  local runner: {len(local['jobs'])} jobs, wall {local['wall_s']:.1f} s, sampling "
-          f"{local['sampling_s']:.1f} s, overhead {local['overhead_share'] * 100:.1f} %", flush=True)
+          f"{local['sampling_s']:.1f} s, overhead {local['overhead_share'] * 100:.1f} % (denoising "
+          f"{denoise['denoise_s']:.1f} s per image, calibrated)", flush=True)
     with open(args.out, "w") as fh:
         json.dump(result, fh, indent=1)
 

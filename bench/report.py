@@ -138,9 +138,10 @@ class Report:
         lines += [f"A batch of {len(local['jobs'])} renders ({res}, {job0['samples']['max']} samples max, "
                   f"adaptive {job0['samples']['noise_threshold']:.3g}, denoise {job0['samples']['denoise']}, "
                   f"device {job0['device']['backend']}) through `python -m render_jobs render` in a fresh process. "
-                  "Overhead = 1 - Cycles sampling time / wall time of the process; sampling is timed from Cycles' "
-                  "own status messages (first to last \"Sample\"), the rest is itemised from the sidecars' "
-                  "`timings` and the probe.", "",
+                  "Overhead = 1 - Cycles sampling time / wall time of the process. Sampling is timed from Cycles' "
+                  "own status messages (first to last \"Sample\"), less the denoiser, which runs before the last "
+                  "one and is calibrated apart (below); the rest is itemised from the sidecars' `timings` and the "
+                  "probe.", "",
                   "| runner | jobs | wall s | sampling s | overhead share | target |", "|---|---:|---:|---:|---:|---|"]
         share = local["overhead_share"]
         lines.append(f"| local | {len(local['jobs'])} | {local['wall_s']:.1f} | {local['sampling_s']:.1f} | "
@@ -152,13 +153,21 @@ class Report:
         for name, seconds in sorted(local["overhead_parts_s"].items(), key=lambda kv: -kv[1]):
             lines.append(f"| {name} | {seconds:.2f} | {seconds / local['wall_s'] * 100:.1f} % |")
         lines += ["", "Per job (the process start left out):", "",
-                  "| job | total s | sync s | sampling s | after sampling s | overhead share | slowest sync step |",
+                  "| job | total s | sync s | sampling s | denoising s | overhead share | slowest sync step |",
                   "|---|---:|---:|---:|---:|---:|---|"]
         for job in local["jobs"]:
             slow = job["slowest_sync_step"]
             lines.append(f"| {job['name']} | {job['total_s']:.1f} | {job['sync_s']:.2f} | {job['sampling_s']:.1f} | "
-                         f"{job['post_s']:.2f} | {job['overhead_share'] * 100:.1f} % | "
+                         f"{job['denoise_s']:.1f} | {job['overhead_share'] * 100:.1f} % | "
                          f"{slow['step']} ({slow['seconds']:.2f} s) |")
+        cal = local.get("denoise_calibration")
+        if cal:
+            lines += ["", f"Denoiser calibration ({cal['resolution'][0]}x{cal['resolution'][1]}, "
+                      f"{cal['device']['backend']}, {cal['denoiser']}, prefilter {cal['prefilter']}, quality "
+                      f"{cal['quality']}): 1-sample renders of the studio, sampling span with denoising "
+                      f"{', '.join(f'{v:.2f}' for v in cal['span_on_s'])} s, without "
+                      f"{', '.join(f'{v:.2f}' for v in cal['span_off_s'])} s: **{cal['denoise_s']:.1f} s per "
+                      "image**."]
         at_target = res == "640x360" and data.get("samples") is None
         verdict = (status(share <= target, f"{(share - target) * 100:.1f} points over") if at_target
                    else "not measured at the target's 640x360 and default samples")
@@ -195,10 +204,14 @@ class Report:
                   f"denoising, seed {rs['seed']} ({'cached' if ref['cached'] else 'rendered this run'}: "
                   f"`{ref['file']}`). Time = wall time of `bpy.ops.render.render`, after one untimed warm-up "
                   "render; sync is Cycles' scene export, BVH and images before the first sample.", "",
-                  "| settings | samples | time s | sync s | sampling s | PSNR dB |", "|---|---:|---:|---:|---:|---:|"]
-        for config, name in (("ours", "ours (RenderParams)"), ("blender", "Blender's defaults")):
-            for p in d["curves"][config]:
-                mark = " (default)" if p["samples"] == d[f"{config}_default"]["samples"] else ""
+                  "| settings | samples | time s | sync s | sampling + denoising s | PSNR dB |",
+                  "|---|---:|---:|---:|---:|---:|"]
+        names = {"ours": "ours (RenderParams)", "blender": "Blender's defaults",
+                 "mixed": "Blender's sampling, studio light paths"}
+        for config, name in names.items():
+            default = d["ours_default" if config == "ours" else "blender_default"]["samples"]
+            for p in d["curves"].get(config, []):
+                mark = " (default)" if p["samples"] == default else ""
                 runs = f" (median of {p['runs']})" if p["runs"] > 1 else ""
                 lines.append(f"| {name}{mark} | {p['samples']} | {p['seconds']:.2f}{runs} | {p['sync_s']:.2f} | "
                              f"{p['sampling_s']:.2f} | {p['psnr_db']:.2f} |")
@@ -213,11 +226,21 @@ class Report:
         sampling_speed = bl["sampling_s"] / ours["sampling_s"] if ours["sampling_s"] > 0 else math.nan
         lines.append(f"Ours at the default: {ours['seconds']:.2f} s, {ours['psnr_db']:.2f} dB; Blender's defaults: "
                      f"{bl['seconds']:.2f} s, {bl['psnr_db']:.2f} dB: **{speed:.1f}x** less time "
-                     f"({sampling_speed:.1f}x in sampling alone), {gap:+.2f} dB.")
+                     f"({sampling_speed:.1f}x in sampling and denoising alone), {gap:+.2f} dB.")
+        mixed = next((p for p in d["curves"].get("mixed", []) if p["samples"] == bl["samples"]), None)
+        if mixed:
+            lines.append(f"Blender's sampling settings with the studio's light paths: {mixed['seconds']:.2f} s, "
+                         f"{mixed['psnr_db']:.2f} dB, so the light paths make {mixed['psnr_db'] - bl['psnr_db']:+.2f} "
+                         f"dB of the PSNR gap, and against our sampling settings at equal light paths the time "
+                         f"ratio is {mixed['seconds'] / ours['seconds']:.1f}x at "
+                         f"{ours['psnr_db'] - mixed['psnr_db']:+.2f} dB.")
         chart = Chart(f"TIME TO QUALITY ({tag.upper()}, {d['resolution'][0]}X{d['resolution'][1]})",
                       "RENDER TIME (S)", "PSNR (DB) VS REFERENCE", xlog=True)
-        for config, name in (("ours", "OURS (RENDERPARAMS)"), ("blender", "BLENDER DEFAULTS")):
-            pts = d["curves"][config]
+        for config, name in (("ours", "OURS (RENDERPARAMS)"), ("blender", "BLENDER DEFAULTS"),
+                             ("mixed", "BLENDER SAMPLING, STUDIO LIGHT PATHS")):
+            pts = d["curves"].get(config)
+            if not pts:
+                continue
             chart.add(name, [p["seconds"] for p in pts], [p["psnr_db"] for p in pts],
                       labels=[str(p["samples"]) for p in pts])
         plot = f"time_to_quality_{tag}.png"

@@ -35,6 +35,12 @@ REFERENCE_SAMPLES = 2048
 REFERENCE_SEED = 7919
 OURS_SAMPLES = (16, 64, 256)
 BLENDER_SAMPLES = (64, 256, 1024, 4096)
+# Blender's sampling settings with the studio's light paths: how much of the gap is which.
+MIXED_SAMPLES = (256, 4096)
+LIGHT_PATH_KEYS = ("max_bounces", "diffuse_bounces", "glossy_bounces", "transmission_bounces", "volume_bounces",
+                   "transparent_max_bounces", "caustics_reflective", "caustics_refractive", "blur_glossy")
+CONFIGS = {"ours": "ours (RenderParams)", "blender": "Blender's defaults",
+           "mixed": "Blender's sampling, studio light paths"}
 OURS_DEFAULT_REPEATS = 3  # the cheap side of the target's ratio is repeated (median)
 TIME_FACTOR = 3.0  # target: at least Blender's PSNR in at most a third of its time
 # Blender's settings that only concern the viewport or the UI, left alone.
@@ -121,6 +127,11 @@ class Bench:
             self.scene.cycles.samples = samples
         self._use_device()
 
+    def use_mixed(self, samples: int | None = None) -> None:
+        """Blender's defaults, except the light paths, which are the studio's."""
+        self.use_blender(samples)
+        self._set_cycles({key: self.studio_settings[key] for key in LIGHT_PATH_KEYS})
+
     def _set_cycles(self, settings: dict) -> None:
         cycles = self.scene.cycles
         for key, value in settings.items():
@@ -144,19 +155,23 @@ class Bench:
                 "blur_glossy": round(c.blur_glossy, 4), "seed": c.seed, "device": c.device}
 
     # -- rendering -------------------------------------------------------------------
-    def render(self, name: str) -> dict:
+    def render(self, name: str, keep: bool = True) -> dict:
+        """Render; with keep, also read the pixels back and save them as PNG."""
         bpy = self.bpy
         start = time.perf_counter()
         result = bpy.ops.render.render(write_still=False)
         seconds = time.perf_counter() - start
         if "FINISHED" not in result:
             raise RuntimeError(f"render {name} did not finish: {result}")
+        probe = self.probe.last()
+        if not keep:
+            return {"name": name, "seconds": seconds, "sync_s": probe["sync_s"], "sampling_s": probe["sampling_s"],
+                    "post_s": probe["post_s"]}
         path = os.path.join(self.folder, name + ".bmp")
         bpy.data.images["Render Result"].save_render(filepath=path, scene=self.scene)
         pixels = read_bmp(path)
         os.remove(path)
         write_png(os.path.join(self.folder, name + ".png"), pixels)
-        probe = self.probe.last()
         return {"name": name, "seconds": seconds, "settings": self.settings_record(), "pixels": pixels,
                 "sync_s": probe["sync_s"], "sampling_s": probe["sampling_s"], "post_s": probe["post_s"]}
 
@@ -185,7 +200,8 @@ def reference_image(bench: Bench, samples: int) -> tuple:
 
 
 def run(device_choice: str, resolution: tuple[int, int], reference_samples: int,
-        ours_samples: tuple[int, ...], blender_samples: tuple[int, ...], folder: str) -> dict:
+        ours_samples: tuple[int, ...], blender_samples: tuple[int, ...], mixed_samples: tuple[int, ...],
+        folder: str) -> dict:
     from scurve_addon.defaults import RenderParams
 
     bench = Bench(device_choice, resolution, folder)
@@ -198,7 +214,9 @@ def run(device_choice: str, resolution: tuple[int, int], reference_samples: int,
     # Interleaved: cheap and expensive renders alternate; ours' default is repeated.
     ours_samples = tuple(sorted(set(ours_samples) | {ours_default}))
     blender_samples = tuple(sorted(set(blender_samples) | {blender_default}))
-    plan = [("ours", s) for s in ours_samples] + [("blender", s) for s in blender_samples]
+    mixed_samples = tuple(sorted(set(mixed_samples) | {blender_default})) if mixed_samples else ()
+    plan = ([("ours", s) for s in ours_samples] + [("blender", s) for s in blender_samples]
+            + [("mixed", s) for s in mixed_samples])
     plan.sort(key=lambda cs: cs[1])
     repeats = [("ours", ours_default)] * (OURS_DEFAULT_REPEATS - 1)
     order = []
@@ -207,12 +225,9 @@ def run(device_choice: str, resolution: tuple[int, int], reference_samples: int,
         if repeats and i % 2 == 1:
             order.append(repeats.pop())
     order += repeats
-    shots: dict[str, list[dict]] = {"ours": [], "blender": []}
+    shots: dict[str, list[dict]] = {"ours": [], "blender": [], "mixed": []}
     for config, samples in order:
-        if config == "ours":
-            bench.use_ours(samples)
-        else:
-            bench.use_blender(samples)
+        {"ours": bench.use_ours, "blender": bench.use_blender, "mixed": bench.use_mixed}[config](samples)
         run_index = sum(1 for s in shots[config] if s["samples"] == samples)
         shot = bench.render(f"{config}_{samples}spp_run{run_index + 1}")
         shot["psnr_db"] = psnr(shot.pop("pixels"), reference)
@@ -233,7 +248,7 @@ def run(device_choice: str, resolution: tuple[int, int], reference_samples: int,
                         "settings": mid["settings"]})
         return out
 
-    curves = {"ours": curve("ours"), "blender": curve("blender")}
+    curves = {config: curve(config) for config in CONFIGS if shots[config]}
     ours = next(p for p in curves["ours"] if p["samples"] == ours_default)
     blender = next(p for p in curves["blender"] if p["samples"] == blender_default)
     time_ratio = blender["seconds"] / ours["seconds"]
@@ -254,6 +269,7 @@ def main() -> None:
     parser.add_argument("--reference-samples", type=int, default=REFERENCE_SAMPLES)
     parser.add_argument("--ours-samples", default=",".join(map(str, OURS_SAMPLES)))
     parser.add_argument("--blender-samples", default=",".join(map(str, BLENDER_SAMPLES)))
+    parser.add_argument("--mixed-samples", default=",".join(map(str, MIXED_SAMPLES)), help="'' for none")
     parser.add_argument("--out", default=None)
     args = parser.parse_args()
     width, height = (int(v) for v in args.resolution.lower().split("x"))
@@ -262,7 +278,8 @@ def main() -> None:
     folder = result_path(f"time_to_quality_{tag}")
     result = run(args.device, resolution, args.reference_samples,
                  tuple(int(v) for v in args.ours_samples.split(",")),
-                 tuple(int(v) for v in args.blender_samples.split(",")), folder)
+                 tuple(int(v) for v in args.blender_samples.split(",")),
+                 tuple(int(v) for v in args.mixed_samples.split(",") if v), folder)
     with open(args.out or result_path(f"time_to_quality_{tag}.json"), "w") as fh:
         json.dump(result, fh, indent=1)
 
