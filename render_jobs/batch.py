@@ -30,7 +30,7 @@ def describe(batch: Batch, done: list[bool], stream: TextIO) -> None:
                  f"{len(jobs) - todo} up to date -> {shown(batch.out_dir)}\n")
     width = len(str(len(jobs)))
     name_width = max(len(job.image_name) for job in jobs)
-    for i, (job, ok) in enumerate(zip(jobs, done)):
+    for i, (job, ok) in enumerate(zip(jobs, done, strict=True)):
         r = job.render
         values = " ".join(job.label())
         stream.write(f"  [{i + 1:>{width}}/{len(jobs)}] {job.image_name:<{name_width}}  "
@@ -42,7 +42,7 @@ def describe(batch: Batch, done: list[bool], stream: TextIO) -> None:
             stream.write(f"  contact sheet: {shown(os.path.join(batch.out_dir, group.contact_sheet_name))}\n")
 
 
-class DeviceProblem(Exception):
+class DeviceProblem(Exception):  # noqa: N818  (bad input, not a program error)
     """A job asks for a device backend this machine does not have (exit code 2)."""
 
 
@@ -50,7 +50,7 @@ def select_devices(batch: Batch, jobs: list[Job], from_command_line: bool) -> di
     from . import devices
 
     chosen: dict[str, devices.Device] = {}
-    problems = []
+    problems: list[tuple[str, str]] = []
     for job in jobs:
         requested = job.render.device
         if requested in chosen or any(requested == p[0] for p in problems):
@@ -100,7 +100,7 @@ def run(batch: Batch, force: bool = False, device_from_command_line: bool = Fals
     start = time.monotonic()
     jobs = batch.jobs
     done = plan(batch, force)
-    todo = [job for job, ok in zip(jobs, done) if not ok]
+    todo = [job for job, ok in zip(jobs, done, strict=True) if not ok]
     chosen = select_devices(batch, todo, device_from_command_line)  # before anything is written
     from . import render  # bpy from here on
 
@@ -116,7 +116,7 @@ def run(batch: Batch, force: bool = False, device_from_command_line: bool = Fals
 
     progress = Progress(len(jobs), len(todo), stream)
     failures = 0
-    for index, (job, ok) in enumerate(zip(jobs, done)):
+    for index, (job, ok) in enumerate(zip(jobs, done, strict=True)):
         if ok:
             progress.skipped(index, job.name)
             continue

@@ -6,6 +6,7 @@ bpy.data.images (`load_rgb`), which reads PNG and EXR alike.
 from __future__ import annotations
 
 import math
+from typing import Any, cast
 
 import numpy as np
 
@@ -76,7 +77,7 @@ def load_rgb(path: str) -> np.ndarray:
     try:
         w, h = image.size
         pixels = np.empty(w * h * 4, np.float32)
-        image.pixels.foreach_get(pixels)
+        cast(Any, image.pixels).foreach_get(pixels)  # a bpy_prop_array (the stubs say float)
         rgb = pixels.reshape(h, w, 4)[::-1, :, :3]
         if image.is_float:  # scene-linear EXR: a plain sRGB transfer, no view transform
             rgb = np.where(rgb <= 0.0031308, 12.92 * rgb, 1.055 * np.power(np.maximum(rgb, 0), 1 / 2.4) - 0.055)

@@ -18,7 +18,7 @@ CHOICES = ("auto", "cpu", "optix", "cuda", "hip", "oneapi", "metal")
 NAMES = {"OPTIX": "OptiX", "CUDA": "CUDA", "HIP": "HIP", "ONEAPI": "oneAPI", "METAL": "Metal", "CPU": "CPU"}
 
 
-class DeviceUnavailable(Exception):
+class DeviceUnavailable(Exception):  # noqa: N818  (bad input, not a program error)
     """The requested backend is not present on this machine (bad input: exit code 2)."""
 
 

@@ -25,8 +25,16 @@ from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
 
 from scurve_addon import geometry
-from scurve_addon.defaults import (MAX_RENDER_JOBS, PRESETS, MaterialParams, RenderParams, SceneParams,
-                                   SurfaceParams, defaults, specs)
+from scurve_addon.defaults import (
+    MAX_RENDER_JOBS,
+    PRESETS,
+    MaterialParams,
+    RenderParams,
+    SceneParams,
+    SurfaceParams,
+    defaults,
+    specs,
+)
 
 from .values import check, is_sweep, show, suggest, type_name
 
@@ -304,19 +312,16 @@ def _expand(group: str, top: dict[str, Any], job: dict[str, Any], where: str,
         return None
     jobs = []
     for combo in itertools.product(*(values for _, values in axes)):
-        chosen = dict(zip((k for k, _ in axes), combo))
+        chosen = dict(zip((k for k, _ in axes), combo, strict=True))
         this_preset = chosen.get("preset", preset)
-
-        def value(key: str) -> Any:
-            return chosen[key] if key in chosen else merged[key]
-
+        current = {k: chosen.get(k, v) for k, v in merged.items()}
         resolved: dict[str, Any] = {}
         if preset_level == "top":
             resolved.update(_normalised_preset_values(this_preset))
-        resolved.update({k: value(k) for k in merged if k not in job})  # top-level tables
+        resolved.update({k: v for k, v in current.items() if k not in job})  # top-level tables
         if preset_level == "job":
             resolved.update(_normalised_preset_values(this_preset))
-        resolved.update({k: value(k) for k in merged if k in job})
+        resolved.update({k: v for k, v in current.items() if k in job})
         per_table: dict[str, dict[str, Any]] = {t: {} for t in TABLES}
         for dotted, v in resolved.items():
             table, key = dotted.split(".", 1)

@@ -97,7 +97,7 @@ def _alive(pid: int) -> bool:
 
 def remove_stale_partials(out_dir: str) -> list[str]:
     """Delete partial files of processes that no longer run; returns their paths."""
-    removed = []
+    removed: list[str] = []
     try:
         names = os.listdir(out_dir)
     except OSError:

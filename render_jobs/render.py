@@ -1,11 +1,11 @@
 """One job, top to bottom: empty scene, mirror, studio, settings, device, render, image, sidecar."""
 from __future__ import annotations
 
-import os
 import platform
 import sys
 import time
 from collections.abc import Callable
+from typing import Any, cast
 
 import bpy
 
@@ -31,12 +31,12 @@ def setup_studio(context: bpy.types.Context, job: Job, surface: bpy.types.Object
 
 def apply_output_settings(scene: bpy.types.Scene, render: RenderParams) -> None:
     """Image size and format; the studio already set Cycles' sampling from the same RenderParams."""
-    scene.render.engine = "CYCLES"
+    scene.render.engine = "CYCLES"  # type: ignore[assignment]  # the stubs know only the built-in engines
     scene.render.resolution_x, scene.render.resolution_y = (int(v) for v in render.resolution)
     scene.render.resolution_percentage = 100
     scene.render.film_transparent = False
     scene.render.use_persistent_data = False
-    settings = scene.render.image_settings
+    settings = cast(Any, scene.render.image_settings)  # file_format: checked against RenderParams' choices
     settings.file_format = render.file_format
     if render.file_format == "OPEN_EXR":
         settings.color_mode, settings.color_depth, settings.exr_codec = "RGBA", "32", "ZIP"
@@ -44,13 +44,14 @@ def apply_output_settings(scene: bpy.types.Scene, render: RenderParams) -> None:
         settings.color_mode, settings.color_depth, settings.compression = "RGB", "8", 15
 
 
-def _subdivision(obj: bpy.types.Object) -> bpy.types.Modifier | None:
-    return next((m for m in obj.modifiers if m.type == "SUBSURF"), None)
+def _subdivision(obj: bpy.types.Object) -> bpy.types.SubsurfModifier | None:
+    return next((cast(bpy.types.SubsurfModifier, m) for m in obj.modifiers if m.type == "SUBSURF"), None)
 
 
 def mesh_statistics(obj: bpy.types.Object) -> dict:
     """Vertex and face counts of the control mesh and of the mesh Cycles renders (render levels)."""
-    stats = {"control": {"vertices": len(obj.data.vertices), "faces": len(obj.data.polygons)}}
+    data = cast(bpy.types.Mesh, obj.data)
+    stats: dict[str, Any] = {"control": {"vertices": len(data.vertices), "faces": len(data.polygons)}}
     mod = _subdivision(obj)
     levels = mod.render_levels if mod else 0
     viewport = mod.levels if mod else 0
@@ -117,7 +118,7 @@ def render_job(job: Job, job_file: str, out_dir: str, device: devices.Device,
     if handler:
         bpy.app.handlers.render_stats.append(handler)
     try:
-        result = bpy.ops.render.render(write_still=False)
+        result: set[str] = set(bpy.ops.render.render(write_still=False) or ())
     finally:
         if handler:
             bpy.app.handlers.render_stats.remove(handler)
@@ -136,7 +137,7 @@ def render_job(job: Job, job_file: str, out_dir: str, device: devices.Device,
         blender=blender_info(),
         device=device.record(),
         samples={"max": cycles.samples, "adaptive": bool(cycles.use_adaptive_sampling),
-                 "noise_threshold": cycles.adaptive_threshold if cycles.use_adaptive_sampling else 0.0,
+                 "noise_threshold": job.render.noise_threshold if cycles.use_adaptive_sampling else 0.0,
                  "denoise": bool(cycles.use_denoising),
                  "denoiser": cycles.denoiser if cycles.use_denoising else None,
                  "seed": cycles.seed, "glossy_bounces": cycles.glossy_bounces, "max_bounces": cycles.max_bounces},
