@@ -46,6 +46,10 @@ class DeviceProblem(Exception):  # noqa: N818  (bad input, not a program error)
     """A job asks for a device backend this machine does not have (exit code 2)."""
 
 
+class OutputProblem(Exception):  # noqa: N818  (bad input, not a program error)
+    """The output directory cannot be created (exit code 2)."""
+
+
 def select_devices(batch: Batch, jobs: list[Job], from_command_line: bool) -> dict:
     from . import devices
 
@@ -95,7 +99,7 @@ def write_contact_sheet(batch: Batch, group: Group, stream: TextIO) -> str | Non
 def run(batch: Batch, force: bool = False, device_from_command_line: bool = False,
         stream: TextIO | None = None) -> int:
     """Render what is not done yet; 0 when every image is there, 1 when a job failed.
-    Raises DeviceProblem before anything renders."""
+    Raises DeviceProblem or OutputProblem before anything renders."""
     stream = stream or sys.stdout
     start = time.monotonic()
     jobs = batch.jobs
@@ -104,7 +108,11 @@ def run(batch: Batch, force: bool = False, device_from_command_line: bool = Fals
     chosen = select_devices(batch, todo, device_from_command_line)  # before anything is written
     from . import render  # bpy from here on
 
-    os.makedirs(batch.out_dir, exist_ok=True)
+    try:
+        os.makedirs(batch.out_dir, exist_ok=True)
+    except OSError as exc:
+        raise OutputProblem(f"cannot create the output directory {shown(batch.out_dir)}: "
+                            f"{exc.strerror or exc}") from None
     for path in paths.remove_stale_partials(batch.out_dir):
         stream.write(f"removed a partial file left by an interrupted run: {shown(path)}\n")
 

@@ -129,7 +129,7 @@ def cmd_render(args: argparse.Namespace) -> int:
 
     try:
         return batch_mod.run(batch, force=args.force, device_from_command_line="device" in overrides)
-    except batch_mod.DeviceProblem as exc:
+    except (batch_mod.DeviceProblem, batch_mod.OutputProblem) as exc:
         return _error(str(exc).splitlines() + ["nothing was rendered"])
     except KeyboardInterrupt:
         sys.stdout.write("\ninterrupted: run the same command again to resume\n")

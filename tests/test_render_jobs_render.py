@@ -285,3 +285,12 @@ def test_blender_entry_script_takes_the_arguments_after_double_dash(tmp_path):
     assert "Traceback" not in bad.stderr
     usage = run("render", job_file)  # no `--`: no arguments reach render_jobs
     assert usage.returncode == 2 and "usage: blender -b --python-exit-code 1 -P" in usage.stderr
+
+
+def test_output_directory_that_cannot_be_made_is_bad_input(tmp_path, capsys):
+    job_file = write(tmp_path / "jobs.toml", "[render]\nresolution = [64, 36]\nsamples = 1\n")
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    code = cli.main(["render", job_file, "--out", str(blocker / "out"), "--device", "cpu"])
+    err = capsys.readouterr().err
+    assert code == 2 and "cannot create the output directory" in err and "nothing was rendered" in err
