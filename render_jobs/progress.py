@@ -1,13 +1,16 @@
 """Progress on the terminal: a line per job, the batch's N of M, elapsed time and ETA.
 
 On a terminal the running job's line is also updated in place with Cycles' own status
-("Sample 12/64"); piped to a file, only whole lines are written.
+("Sample 12/64"); piped to a log, that status is written as a whole line when sampling
+starts and then every LOG_INTERVAL seconds.
 """
 from __future__ import annotations
 
 import sys
 import time
 from typing import TextIO
+
+LOG_INTERVAL = 15.0  # seconds between status lines in a log
 
 
 def clock(seconds: float | None) -> str:
@@ -29,6 +32,7 @@ class Progress:
         self.live = bool(getattr(self.stream, "isatty", lambda: False)())
         self._current = ""
         self._last_stats = 0.0
+        self._last_logged = float("-inf")
 
     def _write(self, line: str) -> None:
         if self.live and self._current:
@@ -56,15 +60,23 @@ class Progress:
     def started(self, index: int, name: str, what: str) -> None:
         self._write(f"{self.tag(index)} {name}: {what}")
         self._current = f"{self.tag(index)} {name}"
+        self._last_logged = float("-inf")
 
     def stats(self, text: str) -> None:
-        """Cycles' status line (bpy.app.handlers.render_stats), shown in place on a terminal."""
+        """Cycles' status (bpy.app.handlers.render_stats): in place on a terminal; in a log,
+        a line once sampling starts and then every LOG_INTERVAL seconds."""
         now = time.monotonic()
-        if not self.live or not self._current or now - self._last_stats < 0.25:
+        if not self._current:
             return
-        self._last_stats = now
-        self.stream.write(f"\r\033[K{self._current}: {text.strip()}"[:200])
-        self.stream.flush()
+        if self.live:
+            if now - self._last_stats >= 0.25:
+                self._last_stats = now
+                self.stream.write(f"\r\033[K{self._current}: {text.strip()}"[:200])
+                self.stream.flush()
+        elif "Sample" in text and now - self._last_logged >= LOG_INTERVAL:
+            self._last_logged = now
+            self.stream.write(f"{self._current}: {text.strip()}\n")
+            self.stream.flush()
 
     def rendered(self, index: int, name: str, seconds: float, path: str) -> None:
         self.finished += 1

@@ -200,5 +200,17 @@ def test_progress_lines_and_eta():
     assert clock(3725) == "1:02:05" and clock(65) == "1:05" and clock(None) == "?"
 
 
+def test_cycles_status_in_a_log_when_sampling_starts_then_now_and_then():
+    stream = io.StringIO()
+    progress = Progress(total=1, to_render=1, stream=stream)
+    progress.stats("Sample 1/4")  # before any job: nothing
+    progress.started(0, "a", "rendering")
+    progress.stats("Mem: 1M | Updating Scene BVH")
+    progress.stats("Remaining: 00:03.00 | Mem: 3M | Sample 1/4")
+    progress.stats("Remaining: 00:02.00 | Mem: 3M | Sample 2/4")  # within LOG_INTERVAL: not logged
+    lines = stream.getvalue().splitlines()
+    assert lines == ["[1/1] a: rendering", "[1/1] a: Remaining: 00:03.00 | Mem: 3M | Sample 1/4"]
+
+
 def test_bpy_is_the_one_conftest_imported():
     assert sys.modules["bpy"] is bpy
