@@ -49,7 +49,10 @@ def cpu_threads() -> int:
 
 def present() -> dict[str, list[str]]:
     """Device names per backend present (GPU backends with at least one device, and CPU)."""
-    prefs = compat.cycles_preferences()
+    try:
+        prefs = compat.cycles_preferences()
+    except KeyError:
+        raise DeviceUnavailable("the Cycles add-on is not enabled in this Blender") from None
     compat.refresh_cycles_devices(prefs)
     found = {b: [d.name for d in compat.cycles_devices(prefs, b)] for b in compat.GPU_BACKENDS}
     found = {b: names for b, names in found.items() if names}

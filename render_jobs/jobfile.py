@@ -258,6 +258,9 @@ def _check_layer(raw: dict, allowed: tuple[str, ...], where: str, problems: _Pro
                 hint = f"; put it in a [{FIELD_TABLE[key]}] table"
             elif key == "output":
                 hint = "; [output] belongs at the top level of the file"
+            elif key == "name":
+                hint = ("; names belong in [[job]] entries (a file without [[job]] is one job named "
+                        "after the file)")
             else:
                 hint = suggest(key, list(allowed))
             problems.add(where, key, "unknown key" + hint)

@@ -32,6 +32,7 @@ BAD_FILES = {
     "unknown key, did you mean": ("[surface]\narc_segmets = 8\n", "job 'jobs'", "surface.arc_segmets"),
     "key in the wrong table": ("[surface]\nsamples = 8\n", "job 'jobs'", "surface.samples"),
     "table value at top level": ("samples = 8\n", "job 'jobs'", "samples"),
+    "name at top level": ("name = \"x\"\n", "job 'jobs'", "name"),
     "unknown top-level table": ("[randr]\nsamples = 8\n", "job 'jobs'", "randr"),
     "string for a number": ("[surface]\nradius = \"big\"\n", "job 'jobs'", "surface.radius"),
     "float for an integer": ("[surface]\nrows = 8.0\n", "job 'jobs'", "surface.rows"),
