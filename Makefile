@@ -33,16 +33,20 @@ bench: venv
 	$(PY) -m bench
 
 # Supported Blender versions: the whole suite against each bpy wheel (all Python 3.11), each
-# in its own venv made on demand from requirements/bpy-X.Y.txt. 5.0 is the main venv above.
+# in its own venv made on demand: the bpy pin of requirements/bpy-X.Y.txt, plus every other
+# pin of requirements/test.txt (so a test dependency is added in one place). 5.0 is the
+# main venv above.
 COMPAT_VERSIONS ?= 4.2 4.5 5.0
 LINT_VENV       ?= venvs/lint
 LINT_PATHS      := $(wildcard scurve_addon render_jobs tools tests bench)
+NOT_BPY         := sed -e '/^bpy[=<>~ ]/d' requirements/test.txt
 
-venvs/bpy-%/.installed: requirements/bpy-%.txt
+venvs/bpy-%/.installed: requirements/bpy-%.txt requirements/test.txt
 	rm -rf venvs/bpy-$*
 	$(PYTHON_BASE) -m venv venvs/bpy-$*
 	venvs/bpy-$*/bin/python -m pip install --quiet --upgrade pip
-	venvs/bpy-$*/bin/python -m pip install --quiet -r $<
+	$(NOT_BPY) > venvs/bpy-$*/test-deps.txt
+	venvs/bpy-$*/bin/python -m pip install --quiet -r $< -r venvs/bpy-$*/test-deps.txt
 	touch $@
 
 test-compat-5.0: venv
@@ -60,11 +64,13 @@ test-compat:
 	if [ -n "$$failed" ]; then echo "test-compat: FAILED on Blender$$failed"; exit 1; fi; \
 	echo "test-compat: passed on Blender $(COMPAT_VERSIONS)"
 
-$(LINT_VENV)/.installed: requirements/lint.txt
+# The lint venv has the test dependencies too (their types), with fake-bpy-module for bpy.
+$(LINT_VENV)/.installed: requirements/lint.txt requirements/test.txt
 	rm -rf $(LINT_VENV)
 	$(PYTHON_BASE) -m venv $(LINT_VENV)
 	$(LINT_VENV)/bin/python -m pip install --quiet --upgrade pip
-	$(LINT_VENV)/bin/python -m pip install --quiet -r $<
+	$(NOT_BPY) > $(LINT_VENV)/test-deps.txt
+	$(LINT_VENV)/bin/python -m pip install --quiet -r $< -r $(LINT_VENV)/test-deps.txt
 	touch $@
 
 # ruff, then mypy against fake-bpy-module (configured in pyproject.toml); both always run.
