@@ -1,0 +1,372 @@
+"""A batch on a Dask cluster (`render --scheduler ADDRESS` or `render --workers N`).
+
+The client (this module) validates the job file and decides what is done (sidecars), as
+the local runner does, then submits one Dask task per job to render (cluster_task.py).
+A task carries the job file's text, the job's name and parameter hash, and the output
+directory; on its worker it starts a fresh `python -m render_jobs _render-job` process
+(job_process.py) which writes the image and sidecar atomically into that directory. So:
+
+* outputs: one output directory shared by the client and every worker, at the same path
+  (NFS, SMB, a cluster file system). Images never travel through Dask: a batch of large
+  EXRs would otherwise pass through the scheduler and the client's memory. The client
+  leaves a token file there first, so a worker that does not share the directory fails its
+  job at once with a message saying so, and after each job it checks the sidecar and the
+  image (size and SHA-256) before counting the job as done.
+* isolation: each render is its own process (bpy is not thread-safe, Blender grows in
+  memory); a crash fails that try only. Workers should run one task at a time
+  (`--nthreads 1`; --workers N starts such workers); the client warns about others.
+* failures: a worker that dies mid-render has its tasks rescheduled by the Dask scheduler
+  onto the others (up to distributed.scheduler.allowed-failures deaths per task), and its
+  render process dies with it; a render that fails is tried again `retries` times. A job
+  that fails every try is reported with its error; the others go on.
+* partial files: a killed render leaves at most a `.<name>.partial-<pid>` file, never a
+  final name; once every task is over the client removes those of this batch's outputs.
+* progress: events from the tasks (started, rendering, done) arrive as Dask events and are
+  printed as for local batches: N of M, elapsed, ETA, and the worker of each job.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+import threading
+import time
+from typing import Any, TextIO
+
+from . import batch as batch_mod
+from . import paths, sidecar
+from .batch import shown
+from .cluster_task import render_task
+from .jobfile import Batch, Job
+from .progress import Progress, clock
+
+DEFAULT_RETRIES = 1
+TOKEN_PREFIX = ".render-jobs-cluster-"
+SIDECAR_WAIT_S = 30.0  # network file systems may show a new file to other machines a little late
+
+
+class ClusterError(Exception):
+    """The cluster cannot be used (unreachable scheduler, ...): exit code 2, nothing rendered."""
+
+
+class ClusterProgress(Progress):
+    """Progress with several jobs at once: lines from two threads, ETA from the batch's throughput."""
+
+    def __init__(self, total: int, to_render: int, stream: TextIO | None = None):
+        super().__init__(total, to_render, stream)
+        self.live = False  # several jobs run at once: whole lines only
+        self.lock = threading.RLock()
+        self.first_start: float | None = None
+
+    def _write(self, line: str) -> None:
+        with self.lock:
+            super()._write(line)
+
+    def eta(self) -> float | None:
+        left = self.to_render - len(self.render_seconds)
+        if left <= 0:
+            return 0.0
+        if not self.render_seconds or self.first_start is None:
+            return None
+        return (time.monotonic() - self.first_start) / len(self.render_seconds) * left
+
+    def note(self, index: int, name: str, text: str) -> None:
+        self._write(f"{self.tag(index)} {name}: {text}")
+
+    def already_done(self, index: int, name: str, text: str) -> None:
+        """Done by an earlier try of the same task (a worker finished it just before it was lost)."""
+        self.finished += 1
+        self.to_render -= 1
+        self._write(f"{self.tag(index)} {name}: {text} | {self.overall()}")
+
+
+def _connect(scheduler: str | None, workers: int | None, stream: TextIO):
+    from distributed import Client, LocalCluster
+
+    if workers is not None:
+        import logging
+
+        stream.write(f"starting a local Dask cluster: {workers} worker process{'es' * (workers != 1)}, "
+                     "1 thread each\n")
+        stream.flush()
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                               dashboard_address=None, silence_logs=logging.ERROR)
+        try:
+            return Client(cluster), cluster
+        except BaseException:
+            cluster.close()
+            raise
+    assert scheduler is not None
+    try:
+        return Client(scheduler), None
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise ClusterError(f"command line: --scheduler {scheduler}: cannot reach a Dask scheduler there ({exc}); "
+                           "is `dask scheduler` running and the address right?") from None
+
+
+def _disconnect(client: Any, cluster: Any) -> None:
+    try:
+        client.close()
+    finally:
+        if cluster is not None:
+            cluster.close()
+
+
+IMPORT_HINT = ("start the scheduler and every worker from a checkout of this project at the client's commit, "
+               "with PYTHONPATH=<checkout> (README, \"Distributed rendering (Dask)\")")
+
+
+def _check_imports(client: Any, where: str) -> None:
+    """The scheduler unpickles each task (its function is render_jobs.cluster_task.render_task) and
+    the workers run it: both must import this project, else every job would fail the same way."""
+
+    def importable() -> bool:  # pickled by value (a local function): runs where this project may be missing
+        import importlib.util
+
+        return importlib.util.find_spec("render_jobs") is not None
+
+    problems = []
+    if not client.run_on_scheduler(importable):
+        problems.append(f"command line: {where}: the Dask scheduler cannot import render_jobs")
+    names = {address: w.get("name") for address, w in client.scheduler_info(n_workers=-1).get("workers", {}).items()}
+    missing = sorted(f"{names.get(address, '?')} at {address}" for address, ok in client.run(importable).items()
+                     if not ok)
+    if missing:
+        problems.append(f"command line: {where}: these Dask workers cannot import render_jobs: {', '.join(missing)}")
+    if problems:
+        raise ClusterError("\n".join([*problems, IMPORT_HINT]))
+
+
+def _describe_workers(client, stream: TextIO) -> None:
+    info = client.scheduler_info(n_workers=-1).get("workers", {})
+    if not info:
+        stream.write("the scheduler has no workers yet: jobs wait until one connects\n")
+    busy = [f"{w.get('name', addr)} ({w.get('nthreads')} threads)" for addr, w in info.items()
+            if (w.get("nthreads") or 1) > 1]
+    stream.write(f"Dask scheduler {client.scheduler.address}: {len(info)} worker{'s' * (len(info) != 1)}\n")
+    if busy:
+        stream.write("warning: workers with more than one thread run several renders at once, each with every "
+                     "core or GPU of its machine: " + ", ".join(busy) + "; start workers with --nthreads 1\n")
+    stream.flush()
+
+
+def _hint(error: BaseException) -> str:
+    text = str(error)
+    if isinstance(error, ModuleNotFoundError) or "No module named 'render_jobs'" in text \
+            or "Error during deserialization of the task graph" in text:
+        return f"{text.splitlines()[0]} (the scheduler or a worker cannot import render_jobs?): {IMPORT_HINT}"
+    return text
+
+
+def _remove_partials(batch: Batch) -> list[str]:
+    """Partial files of this batch's outputs: once every task is over, no process writes them."""
+    finals = {name for job in batch.jobs for name in (job.image_name, job.sidecar_name)}
+    finals |= {group.contact_sheet_name for group in batch.groups}
+    removed: list[str] = []
+    try:
+        names = os.listdir(batch.out_dir)
+    except OSError:
+        return removed
+    for name in names:
+        m = paths.PARTIAL_RE.match(name)
+        if m and name[1:name.rindex(".partial-")] in finals:
+            path = os.path.join(batch.out_dir, name)
+            try:
+                os.remove(path)
+            except OSError:
+                continue
+            removed.append(path)
+    return removed
+
+
+def _confirm(job: Job, out_dir: str) -> bool:
+    """Whether the client sees the job's image and matching sidecar (waiting a little for NFS)."""
+    deadline = time.monotonic() + SIDECAR_WAIT_S
+    delay = 0.05
+    while True:
+        if sidecar.is_done(job, out_dir):
+            return True
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(delay)
+        delay = min(delay * 2, 2.0)
+
+
+def run(batch: Batch, *, scheduler: str | None = None, workers: int | None = None,
+        retries: int = DEFAULT_RETRIES, force: bool = False, overrides: dict[str, Any] | None = None,
+        stream: TextIO | None = None) -> int:
+    """Render what is not done yet on a Dask cluster; 0 when every image is there, 1 when a job
+    failed. Raises ClusterError (exit code 2) before anything renders."""
+    stream = stream or sys.stdout
+    start = time.monotonic()
+    jobs = batch.jobs
+    done = batch_mod.plan(batch, force)
+    todo = [i for i, ok in enumerate(done) if not ok]
+    where = f"--scheduler {scheduler}" if scheduler else f"--workers {workers}"
+    connection = _connect(scheduler, workers, stream) if todo else None  # before anything is written
+    progress = ClusterProgress(len(jobs), len(todo), stream)
+    failures: dict[str, str] = {}
+    by_worker: dict[str, int] = {}
+    try:
+        if connection is not None:
+            _check_imports(connection[0], where)
+        try:
+            os.makedirs(batch.out_dir, exist_ok=True)
+        except OSError as exc:
+            raise batch_mod.OutputProblem(f"cannot create the output directory {shown(batch.out_dir)}: "
+                                          f"{exc.strerror or exc}") from None
+        for path in paths.remove_stale_partials(batch.out_dir):
+            stream.write(f"removed a partial file left by an interrupted run: {shown(path)}\n")
+        stream.write(f"{batch.path}: {len(jobs)} job{'s' * (len(jobs) != 1)}, {len(todo)} to render, "
+                     f"{len(jobs) - len(todo)} up to date -> {shown(batch.out_dir)} (Dask, {where})\n")
+        stream.flush()
+        for index, ok in enumerate(done):
+            if ok:
+                progress.skipped(index, jobs[index].name)
+        if connection is not None:
+            _render_on_cluster(batch, todo, connection[0], retries, force, overrides or {}, stream, progress,
+                               failures, by_worker)
+    finally:
+        if connection is not None:
+            _disconnect(*connection)
+
+    for path in _remove_partials(batch):
+        stream.write(f"removed a partial file of a killed render: {shown(path)}\n")
+    for group in batch.groups:  # by the client, as the local runner does them (bpy from here on)
+        if batch.contact_sheet and len(group.jobs) > 1:
+            if batch_mod.contact_sheet_current(batch, group):
+                stream.write(f"contact sheet: {shown(os.path.join(batch.out_dir, group.contact_sheet_name))}"
+                             " (up to date)\n")
+            else:
+                batch_mod.write_contact_sheet(batch, group, stream)
+    rendered = len(progress.render_seconds)
+    workers_text = ", ".join(f"{w}: {n}" for w, n in sorted(by_worker.items()))
+    stream.write(f"finished in {clock(time.monotonic() - start)}: {rendered} rendered, "
+                 f"{len(jobs) - len(todo)} up to date, {len(failures)} failed"
+                 + (f" (by {workers_text})" if workers_text else "") + "\n")
+    for job in jobs if len(jobs) <= 20 else []:
+        path = os.path.join(batch.out_dir, job.image_name)
+        if os.path.isfile(path):
+            stream.write(shown(path) + "\n")
+    stream.flush()
+    for name, error in failures.items():
+        error = error.removeprefix(f"job {name!r}: ")
+        sys.stderr.write(f"error: {batch.path}: job {name!r} failed: {error}\n")
+    sys.stderr.flush()
+    return 1 if failures else 0
+
+
+def _render_on_cluster(batch: Batch, todo: list[int], client: Any, retries: int, force: bool,
+                       overrides: dict[str, Any], stream: TextIO, progress: ClusterProgress,
+                       failures: dict[str, str], by_worker: dict[str, int]) -> None:
+    from distributed import KilledWorker, as_completed
+
+    jobs = batch.jobs
+    index_of = {jobs[i].name: i for i in todo}
+    with open(batch.path, encoding="utf-8") as fh:
+        text = fh.read()
+    run_id = secrets.token_hex(8)
+    topic = f"render-jobs-{run_id}"
+    token_name = f"{TOKEN_PREFIX}{run_id}"
+    token_path = os.path.join(batch.out_dir, token_name)
+    attempts: dict[str, int] = {}
+    last_failed: dict[str, str] = {}  # job -> why its last try ended without a result
+    running: dict[str, tuple[str, str]] = {}  # job -> (worker address, label) of its current try
+    finished: set[str] = set()
+
+    def on_event(event: tuple) -> None:
+        msg = event[1] if isinstance(event, tuple) and len(event) == 2 else event
+        if not isinstance(msg, dict) or msg.get("job") not in index_of:
+            return
+        name = msg["job"]
+        index, kind, worker = index_of[name], msg.get("event"), msg.get("by")
+        with progress.lock:
+            if name in finished:
+                return
+            if progress.first_start is None:
+                progress.first_start = time.monotonic()
+            if kind == "started":
+                attempts[name] = attempts.get(name, 0) + 1
+                if attempts[name] > 1:
+                    why = last_failed.get(name) or "the worker of the previous try was lost"
+                    progress.note(index, name, f"running again on {worker} (try {attempts[name]}: {why})")
+                last_failed.pop(name, None)
+                running[name] = (str(msg.get("address")), str(worker))
+            elif kind == "rendering":
+                progress.note(index, name, f"rendering {msg.get('what')} on {msg.get('device')} | {worker}, "
+                                           f"host {msg.get('host')}, process {msg.get('pid')}")
+            elif kind == "status":
+                progress.note(index, name, f"{msg.get('text')} | {worker}")
+            elif kind == "attempt_failed":
+                last_failed[name] = "the previous try failed"
+                running.pop(name, None)
+                if attempts.get(name, 1) <= retries:
+                    progress.note(index, name, f"try {attempts.get(name, 1)} failed: {msg.get('error')}")
+
+    def on_cluster_event(event: tuple) -> None:
+        """The scheduler's own events: a worker that leaves while it renders our jobs."""
+        msg = event[1] if isinstance(event, tuple) and len(event) == 2 else event
+        if not isinstance(msg, dict) or msg.get("action") != "remove-worker":
+            return
+        with progress.lock:
+            for name, (address, label) in list(running.items()):
+                if address == msg.get("worker") and name not in finished:
+                    del running[name]
+                    gone = "left the cluster" if msg.get("expected") else "was lost"
+                    last_failed[name] = f"{label} {gone} during the previous try"
+                    progress.note(index_of[name], name, f"{label} {gone} while running it: the scheduler gives "
+                                                        "the job to another worker")
+
+    try:
+        paths.write_bytes(token_path, (secrets.token_hex(16) + "\n").encode())
+        with open(token_path, encoding="utf-8") as fh:
+            token = fh.read().strip()
+        _describe_workers(client, stream)
+        client.subscribe_topic(topic, on_event)
+        client.subscribe_topic("all", on_cluster_event)
+        futures = {}
+        for i in todo:
+            job = jobs[i]
+            spec = {"toml": text, "job_file": os.path.abspath(batch.path), "job": job.name,
+                    "job_hash": sidecar.job_hash(job), "out_dir": batch.out_dir, "overrides": overrides,
+                    "force": force, "topic": topic, "token_name": token_name, "token": token}
+            future = client.submit(render_task, spec, key=f"render-{job.name}-{run_id}", pure=False,
+                                   retries=retries)
+            futures[future] = i
+        for future in as_completed(list(futures)):
+            index = futures[future]
+            job = jobs[index]
+            try:
+                result = future.result()
+            except KilledWorker as exc:
+                error = (f"every worker that ran it died ({exc.allowed_failures + 1} workers, the last "
+                         f"{exc.last_worker.address}; distributed.scheduler.allowed-failures = "
+                         f"{exc.allowed_failures}): does the render exhaust the machines' memory?")
+            except Exception as exc:  # noqa: BLE001 - any error of a task is that job's failure
+                error = _hint(exc)
+            else:
+                error = None
+            with progress.lock:
+                finished.add(job.name)
+                running.pop(job.name, None)
+                if error is None and not _confirm(job, batch.out_dir):
+                    error = (f"{result['by']} reported it rendered, but {shown(batch.out_dir)} has no matching "
+                             f"{job.image_name} and {job.sidecar_name} here: is the output directory shared "
+                             "at the same path on every machine?")
+                if error is not None:
+                    failures[job.name] = error
+                    progress.failed(index, job.name, error.splitlines()[0])
+                    continue
+                worker = str(result.get("worker_name") or result.get("address") or result["by"])
+                by_worker[worker] = by_worker.get(worker, 0) + 1
+                path = shown(os.path.join(batch.out_dir, job.image_name))
+                if result.get("status") == "up_to_date":
+                    progress.already_done(index, job.name, f"already rendered by an earlier try -> {path}")
+                    continue
+                progress.rendered(index, job.name, float(result.get("seconds") or 0.0),
+                                  f"{path} | {result['by']}, {result.get('device')}")
+    finally:
+        try:
+            os.remove(token_path)
+        except OSError:
+            pass
