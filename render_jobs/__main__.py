@@ -4,10 +4,11 @@ import sys
 
 from .cli import main
 
-try:
-    code = main()
-    sys.stdout.flush()
-except BrokenPipeError:  # `... | head`: the reader left; say nothing more
-    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    code = 1
-sys.exit(code)
+if __name__ == "__main__":  # not when the worker processes of `render --workers N` import it
+    try:
+        code = main()
+        sys.stdout.flush()
+    except BrokenPipeError:  # `... | head`: the reader left; say nothing more
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        code = 1
+    sys.exit(code)

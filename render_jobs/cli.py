@@ -40,6 +40,15 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
     r.add_argument("--dry-run", action="store_true", help="print the expanded jobs and what would render; "
                                                            "render nothing")
     r.add_argument("--force", action="store_true", help="render every job, even those already up to date")
+    d = r.add_argument_group("distributed rendering (Dask; README: \"Distributed rendering (Dask)\")")
+    where = d.add_mutually_exclusive_group()
+    where.add_argument("--scheduler", metavar="ADDRESS",
+                       help="render on the Dask cluster of this scheduler, e.g. tcp://HOST:8786; the output "
+                            "directory must be shared, at the same path, by every worker")
+    where.add_argument("--workers", metavar="N", help="start a local Dask cluster of N single-threaded worker "
+                                                      "processes and render on it")
+    d.add_argument("--retries", metavar="N", help="with --scheduler or --workers: tries of a failed render after "
+                                                  "the first (default 1); a lost worker's jobs always run again")
 
     v = sub.add_parser("validate", help="check job files without rendering",
                        description="Check job files against the parameter limits; exit code 2 on a problem.")
@@ -110,8 +119,35 @@ def cmd_list(args: argparse.Namespace, overrides: dict[str, Any] | None = None, 
     return EXIT_OK
 
 
+def cluster_options(args: argparse.Namespace) -> tuple[dict[str, Any], list[str]]:
+    """--scheduler / --workers / --retries, checked; an empty dict: the local runner."""
+    out: dict[str, Any] = {}
+    problems = []
+    for key, low in (("workers", 1), ("retries", 0)):
+        raw = getattr(args, key)
+        if raw is None:
+            continue
+        try:
+            value = int(raw)
+        except ValueError:
+            value = -1
+        if value < low:
+            problems.append(f"command line: --{key}: expected a whole number of at least {low}, got {raw!r}")
+        else:
+            out[key] = value
+    if args.scheduler is not None:
+        if not args.scheduler.strip():
+            problems.append("command line: --scheduler: expected a scheduler address such as tcp://HOST:8786")
+        out["scheduler"] = args.scheduler.strip()
+    if "retries" in out and not ("scheduler" in out or "workers" in out):
+        problems.append("command line: --retries: only with --scheduler or --workers")
+    return out, problems
+
+
 def cmd_render(args: argparse.Namespace) -> int:
     overrides, problems = render_overrides(args)
+    cluster, cluster_problems = cluster_options(args)
+    problems += cluster_problems
     try:
         batch = _load(args.jobfile, args.out)
     except jobfile.JobFileError as exc:
@@ -125,6 +161,8 @@ def cmd_render(args: argparse.Namespace) -> int:
         print("dry run: nothing rendered")
         return code
     batch = jobfile.with_render_overrides(batch, overrides)
+    if cluster:
+        return cmd_render_cluster(batch, args, overrides, cluster)
     from . import batch as batch_mod
 
     try:
@@ -136,7 +174,27 @@ def cmd_render(args: argparse.Namespace) -> int:
         return EXIT_INTERRUPTED
 
 
+def cmd_render_cluster(batch: jobfile.Batch, args: argparse.Namespace, overrides: dict[str, Any],
+                       options: dict[str, Any]) -> int:
+    """`render --scheduler ADDRESS` or `render --workers N`: the batch on a Dask cluster (cluster.py)."""
+    from . import batch as batch_mod
+    from . import cluster
+
+    try:
+        return cluster.run(batch, force=args.force, overrides=overrides, **options)
+    except (cluster.ClusterError, batch_mod.OutputProblem) as exc:
+        return _error(str(exc).splitlines() + ["nothing was rendered"])
+    except KeyboardInterrupt:
+        sys.stdout.write("\ninterrupted: run the same command again to resume\n")
+        return EXIT_INTERRUPTED
+
+
 def main(argv: list[str] | None = None, prog: str | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["_render-job"]:  # hidden: one job in its own process, what Dask workers run
+        from . import job_process
+
+        return job_process.main(argv[1:])
     args = build_parser(prog).parse_args(argv)  # usage errors: argparse exits with code 2
     if args.command == "validate":
         return cmd_validate(args)
