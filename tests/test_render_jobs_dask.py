@@ -100,7 +100,13 @@ class Processes:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
-        stray = living_members({proc.pid for proc in self.procs.values()})
+        groups = {proc.pid for proc in self.procs.values()}
+        deadline = time.monotonic() + 30  # SIGKILL is delivered asynchronously: give the group members a moment
+        while (stray := living_members(groups)) and time.monotonic() < deadline:
+            for pgid in groups:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(pgid, signal.SIGKILL)
+            time.sleep(0.2)
         assert not stray, f"processes left behind: {stray}"
 
 
