@@ -105,6 +105,11 @@ def _connect(scheduler: str | None, workers: int | None, stream: TextIO):
 
 
 def _disconnect(client: Any, cluster: Any) -> None:
+    import logging
+
+    # a client that lost its scheduler logs the reconnection it gives up on as an error with a
+    # traceback: the jobs concerned are reported already, each with what to do
+    logging.getLogger("distributed.client").setLevel(logging.CRITICAL)
     try:
         client.close()
     finally:
@@ -260,6 +265,7 @@ def _render_on_cluster(batch: Batch, todo: list[int], client: Any, retries: int,
                        overrides: dict[str, Any], stream: TextIO, progress: ClusterProgress,
                        failures: dict[str, str], by_worker: dict[str, int]) -> None:
     from distributed import KilledWorker, as_completed
+    from distributed.client import FutureCancelledError
 
     jobs = batch.jobs
     index_of = {jobs[i].name: i for i in todo}
@@ -338,6 +344,10 @@ def _render_on_cluster(batch: Batch, todo: list[int], client: Any, retries: int,
             job = jobs[index]
             try:
                 result = future.result()
+            except FutureCancelledError as exc:
+                error = ("not finished: the connection to the Dask scheduler was lost; run the same command "
+                         "again to resume" if exc.reason == "scheduler-connection-lost"
+                         else f"cancelled by the Dask scheduler ({exc.reason})")
             except KilledWorker as exc:
                 error = (f"every worker that ran it died ({exc.allowed_failures + 1} workers, the last "
                          f"{exc.last_worker.address}; distributed.scheduler.allowed-failures = "
