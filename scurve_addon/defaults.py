@@ -139,7 +139,7 @@ class RenderParams:
         "File Format", "Image format of the output", choices=(("PNG", "PNG", "8-bit PNG"),
                                                                 ("OPEN_EXR", "OpenEXR", "32-bit float EXR"))))
     glossy_bounces: int = param(16, Spec(
-        "Glossy Bounces", "Mirror-in-mirror depth: too few and inter-reflections turn black", min=0, max=1024))
+        "Glossy Bounces", "Mirror-in-mirror depth: too few and inter-reflections turn black", min=1, max=1024))
 
 
 # A sweep of a few lists multiplies quickly: render job files that expand to more are refused.
