@@ -49,28 +49,34 @@ def dask_runner() -> str | None:
     return found[0] if found else None
 
 
-def calibrate_denoise(folder: str, resolution: str) -> dict:
+def calibrate_denoise(folder: str, resolution: str, when: str) -> dict:
     """bench.denoise_cost in its own process, on the device render_jobs picks by default."""
-    path = os.path.join(folder, "denoise_cost.json")
-    proc = subprocess.run([sys.executable, "-m", "bench.denoise_cost", "--resolution", resolution, "--out", path],
-                          cwd=ROOT, capture_output=True, text=True)
+    path = os.path.join(folder, f"denoise_cost_{when}.json")
+    proc = subprocess.run([sys.executable, "-m", "bench.denoise_cost", "--resolution", resolution, "--pairs", "1",
+                           "--out", path], cwd=ROOT, capture_output=True, text=True)
     if proc.returncode != 0:
         raise RuntimeError(f"denoise calibration failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
     with open(path) as fh:
         return json.load(fh)
 
 
-def run_local(folder: str, resolution: str, samples: int | None, denoise: dict) -> dict:
+def run_local(folder: str, resolution: str, samples: int | None) -> dict:
     os.makedirs(folder, exist_ok=True)
     out_dir = os.path.join(folder, "out")
     shutil.rmtree(out_dir, ignore_errors=True)
     job_file = write_job_file(folder, resolution, samples)
     probe_path = os.path.join(folder, "probe.json")
     env = dict(os.environ, SCURVE_BENCH_PROBE=probe_path)
+    before = calibrate_denoise(folder, resolution, "before")
     launched = time.time()
     proc = subprocess.run([sys.executable, "-m", "bench.run_render_jobs", "render", job_file, "--out", out_dir,
                            "--force"], cwd=ROOT, env=env, capture_output=True, text=True)
     exited = time.time()
+    after = calibrate_denoise(folder, resolution, "after")
+    denoise = {**before, "denoise_s": (before["denoise_s"] + after["denoise_s"]) / 2,
+               "span_on_s": before["span_on_s"] + after["span_on_s"],
+               "span_off_s": before["span_off_s"] + after["span_off_s"],
+               "bracket_s": [before["denoise_s"], after["denoise_s"]]}
     if proc.returncode != 0:
         raise RuntimeError(f"render_jobs failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
     with open(probe_path) as fh:
@@ -94,6 +100,10 @@ def summarise(launched: float, exited: float, probe: dict, sidecars: list[dict],
         r["sampling_s"] -= r["denoise_s"]
     wall = exited - launched
     sampling = sum(r["sampling_s"] for r in renders)
+    # The share with the calibration from before and from after the batch: its spread.
+    spans = sum(r["sampling_s"] + r["denoise_s"] for r in renders)
+    denoised = sum(1 for s in sidecars if s["samples"]["denoise"])
+    share_range = sorted(1.0 - min(spans, spans - denoised * d) / wall for d in denoise.get("bracket_s", []))
     jobs_total = sum(s["timings"]["total"] for s in sidecars)
     parts = {
         "process start and bpy import": probe["bpy_imported"] - launched,
@@ -120,6 +130,7 @@ def summarise(launched: float, exited: float, probe: dict, sidecars: list[dict],
                      "device": s.get("device"), "samples": s.get("samples"),
                      "resolution": [s["image"]["width"], s["image"]["height"]]})
     return {"wall_s": wall, "sampling_s": sampling, "overhead_share": 1.0 - sampling / wall,
+            "overhead_share_range": share_range,
             "overhead_parts_s": parts, "unaccounted_s": wall - sampling - sum(parts.values()),
             "jobs": jobs, "target_share": TARGET_SHARE, "denoise_calibration": denoise}
 
@@ -131,10 +142,8 @@ def main() -> None:
     parser.add_argument("--out", default=result_path("batch_overhead.json"))
     args = parser.parse_args()
     folder = result_path("batch_overhead")
-    os.makedirs(folder, exist_ok=True)
-    denoise = calibrate_denoise(folder, args.resolution)
     result = {"resolution": args.resolution, "samples": args.samples,
-              "local": run_local(folder, args.resolution, args.samples, denoise)}
+              "local": run_local(folder, args.resolution, args.samples)}
     runner = dask_runner()
     result["dask"] = ({"measured": False, "why": "not measured: no Dask runner yet"} if runner is None else
                       {"measured": False, "why": f"not measured: {os.path.relpath(runner, ROOT)} appeared after "
@@ -142,7 +151,7 @@ def main() -> None:
     local = result["local"]
     print(f"  local runner: {len(local['jobs'])} jobs, wall {local['wall_s']:.1f} s, sampling "
           f"{local['sampling_s']:.1f} s, overhead {local['overhead_share'] * 100:.1f} % (denoising "
-          f"{denoise['denoise_s']:.1f} s per image, calibrated)", flush=True)
+          f"{local['denoise_calibration']['denoise_s']:.1f} s per image, calibrated)", flush=True)
     with open(args.out, "w") as fh:
         json.dump(result, fh, indent=1)
 

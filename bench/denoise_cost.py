@@ -4,7 +4,8 @@ Cycles reports no status message of its own while it denoises a final render: it
 "Sample N/N" message comes after the denoiser, so the probe's sampling span includes it.
 This calibration renders the studio scene at 1 sample with denoising on and off, in
 alternating pairs, and takes the difference of the spans (the denoiser's cost does not
-depend on the sample count). The batch-overhead part subtracts it from each denoised job.
+depend on the sample count). The batch-overhead part runs it just before and just after
+its batch (the machine's load moves) and subtracts the mean from each denoised job.
 """
 from __future__ import annotations
 
@@ -39,11 +40,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--resolution", default="640x360")
     parser.add_argument("--device", default="auto")
+    parser.add_argument("--pairs", type=int, default=PAIRS)
     parser.add_argument("--out", required=True)
     args = parser.parse_args()
     width, height = (int(v) for v in args.resolution.lower().split("x"))
     with open(args.out, "w") as fh:
-        json.dump(measure((width, height), args.device), fh, indent=1)
+        json.dump(measure((width, height), args.device, args.pairs), fh, indent=1)
 
 
 if __name__ == "__main__":

@@ -144,8 +144,12 @@ class Report:
                   "probe.", "",
                   "| runner | jobs | wall s | sampling s | overhead share | target |", "|---|---:|---:|---:|---:|---|"]
         share = local["overhead_share"]
+        spread = local.get("overhead_share_range") or []
+        spread_text = (f" ({spread[0] * 100:.1f}-{spread[-1] * 100:.1f} % with the calibration from before / "
+                       "after the batch)" if len(spread) == 2 else "")
         lines.append(f"| local | {len(local['jobs'])} | {local['wall_s']:.1f} | {local['sampling_s']:.1f} | "
-                     f"{share * 100:.1f} % | {status(share <= target, f'{(share - target) * 100:.1f} points over')} |")
+                     f"{share * 100:.1f} %{spread_text} | "
+                     f"{status(share <= target, f'{(share - target) * 100:.1f} points over')} |")
         dask = data["dask"]
         lines.append(f"| Dask | - | - | - | - | {dask['why']} |")
         lines += ["", "Where the overhead goes (whole batch):", "", "| part | seconds | share of wall |",
@@ -167,12 +171,13 @@ class Report:
                       f"{cal['quality']}): 1-sample renders of the studio, sampling span with denoising "
                       f"{', '.join(f'{v:.2f}' for v in cal['span_on_s'])} s, without "
                       f"{', '.join(f'{v:.2f}' for v in cal['span_off_s'])} s: **{cal['denoise_s']:.1f} s per "
-                      "image**."]
+                      "image**" + (f" (mean of {cal['bracket_s'][0]:.1f} s just before the batch and "
+                                   f"{cal['bracket_s'][1]:.1f} s just after)." if "bracket_s" in cal else ".")]
         at_target = res == "640x360" and data.get("samples") is None
         verdict = (status(share <= target, f"{(share - target) * 100:.1f} points over") if at_target
                    else "not measured at the target's 640x360 and default samples")
         self.target(f"Batch overhead at most {target * 100:.0f} % (640x360, default samples), local runner",
-                    f"{share * 100:.1f} % ({res}, {job0['samples']['max']} samples)", verdict)
+                    f"{share * 100:.1f} %{spread_text} ({res}, {job0['samples']['max']} samples)", verdict)
         self.target(f"Batch overhead at most {target * 100:.0f} %, Dask runner", dask["why"], status(None))
         self.sections.append("\n".join(lines))
 
