@@ -34,7 +34,7 @@ RESOLUTION = (96, 54)
 REFERENCE_SAMPLES = 2048
 REFERENCE_SEED = 7919
 OURS_SAMPLES = (16, 64, 256)
-BLENDER_SAMPLES = (64, 256, 1024, 4096)
+BLENDER_SAMPLES = (64, 256, 4096)
 # Blender's sampling settings with the studio's light paths: how much of the gap is which.
 MIXED_SAMPLES = (256, 4096)
 LIGHT_PATH_KEYS = ("max_bounces", "diffuse_bounces", "glossy_bounces", "transmission_bounces", "volume_bounces",
