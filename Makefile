@@ -41,6 +41,8 @@ LINT_VENV       ?= venvs/lint
 LINT_PATHS      := $(wildcard scurve_addon render_jobs tools tests bench)
 NOT_BPY         := sed -e '/^bpy[=<>~ ]/d' requirements/test.txt
 
+# Made through a pattern rule, so make would delete it as an intermediate file after each run.
+.PRECIOUS: venvs/bpy-%/.installed
 venvs/bpy-%/.installed: requirements/bpy-%.txt requirements/test.txt
 	rm -rf venvs/bpy-$*
 	$(PYTHON_BASE) -m venv venvs/bpy-$*
