@@ -5,6 +5,7 @@ import json
 import os
 import subprocess
 import sys
+from typing import Any, cast
 
 import numpy as np
 
@@ -30,7 +31,8 @@ def test_zebra_example_renders_side_by_side_with_a_contact_sheet(tmp_path):
     import bpy
 
     img = bpy.data.images.load(str(out / "zebra__preset-Default.png"))
-    px = np.array(img.pixels[:]).reshape(img.size[1], img.size[0], img.channels)[..., :3].mean(-1)
+    pixels = cast(Any, img.pixels)  # a bpy_prop_array (the stubs say float)
+    px = np.array(pixels[:]).reshape(img.size[1], img.size[0], img.channels)[..., :3].mean(-1)
     bpy.data.images.remove(img)
     # stripes: many bright/dark alternations down the middle columns
     centre = px[:, px.shape[1] // 3: 2 * px.shape[1] // 3]
