@@ -28,7 +28,7 @@ render: venv
 	$(PY) -m render_jobs render $(JOB) --out $(OUT)
 
 # Benchmarks (bench/): writes bench/results/report.md and its PNG plots, prints the report.
-# About 15 minutes on 2 cores; `$(PY) -m bench --quick` tries everything in 2.
+# 7 min on the 2-core dev machine when quiet, ~14 under load; `$(PY) -m bench --quick` takes ~2.
 bench: venv
 	$(PY) -m bench
 
