@@ -15,6 +15,7 @@ DIFFUSE_BOUNCES = 4
 TRANSMISSION_BOUNCES = 8
 TRANSPARENT_BOUNCES = 8
 MIN_GLOSSY_BOUNCES = 1  # 0 turns every mirror-in-mirror reflection black
+DENOISING_QUALITY = "BALANCED"
 
 
 def glossy_bounces(render: RenderParams) -> int:
@@ -54,5 +55,8 @@ def apply_cycles_settings(scene: bpy.types.Scene, params: SceneParams, render: R
     cycles.use_denoising = bool(render.denoise)
     if render.denoise:
         cycles.denoiser = "OPENIMAGEDENOISE"
+        # 'BALANCED' costs about 0.3 dB against 'HIGH' and denoises 3.4x faster on the CPU
+        # (16 s -> 4.7 s at 640x360 on 2 cores: bench/results, issue 6's batch overhead).
+        cycles.denoising_quality = DENOISING_QUALITY
     cycles.seed = int(render.seed)
     cycles.use_animated_seed = False
