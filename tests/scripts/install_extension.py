@@ -8,6 +8,7 @@ Usage: python install_extension.py ZIP
 import json
 import os
 import sys
+from typing import Any
 
 assert os.environ.get("BLENDER_USER_RESOURCES"), "refusing to touch the real user config"
 import bpy  # noqa: E402
@@ -16,14 +17,14 @@ import bpy  # noqa: E402
 import addon_utils  # noqa: E402  (Blender's module, importable once bpy is loaded)
 
 zip_path = sys.argv[1]
-result = {}
+result: dict[str, Any] = {}
 bpy.ops.extensions.package_install_files(filepath=zip_path, repo="user_default", enable_on_install=True)
 module = "bl_ext.user_default.scurve_mirror"
 result["enabled"] = addon_utils.check(module)[1]
 result["installed_dir"] = os.path.isdir(os.path.join(bpy.utils.user_resource("EXTENSIONS"), "user_default",
                                                      "scurve_mirror"))
 bpy.ops.wm.read_homefile(use_empty=True)
-result["build"] = list(bpy.ops.scurve.build_mirror(arc_segments=8, rows=3))
+result["build"] = list(bpy.ops.scurve.build_mirror(arc_segments=8, rows=3))  # type: ignore[attr-defined]  # ours: not in the stubs
 obj = bpy.context.active_object
 result["vertices"] = len(obj.data.vertices)
 result["modifiers"] = [m.type for m in obj.modifiers]
