@@ -8,12 +8,12 @@ import bpy
 from ..defaults import SurfaceParams
 from ..props import mixin
 from ..smoothing import ensure_smoothing
-from .common import NEEDS_SCURVE, SCURVE_ROLES, OperatorResult, active_object, poll_for
+from .common import OperatorResult, ScurveObjectOperator
 
 SmoothingProps: Any = mixin("SmoothingProps", SurfaceParams, ("subdiv_levels", "render_levels"))
 
 
-class SCURVE_OT_add_smoothing(bpy.types.Operator, SmoothingProps):
+class SCURVE_OT_add_smoothing(ScurveObjectOperator, bpy.types.Operator, SmoothingProps):
     """Smooth the surface with a Subdivision Surface modifier that keeps the top and bottom """ \
         """edges straight and the corners in place"""
 
@@ -21,14 +21,6 @@ class SCURVE_OT_add_smoothing(bpy.types.Operator, SmoothingProps):
     bl_label = "Add Smoothing"
     bl_options = {"REGISTER", "UNDO"}
 
-    @classmethod
-    def poll(cls, context: bpy.types.Context) -> bool:
-        return poll_for(cls, context, SCURVE_ROLES, NEEDS_SCURVE)
-
-    def execute(self, context: bpy.types.Context) -> OperatorResult:
-        obj = active_object(context, SCURVE_ROLES)
-        if obj is None:
-            self.report({"ERROR"}, NEEDS_SCURVE)
-            return {"CANCELLED"}
+    def run(self, context: bpy.types.Context, obj: bpy.types.Object) -> OperatorResult:
         ensure_smoothing(obj, self.subdiv_levels, self.render_levels)
         return {"FINISHED"}

@@ -41,3 +41,29 @@ def poll_for(cls: Any, context: bpy.types.Context, roles: tuple[str, ...], messa
 
 PATCH_ROLES = (ROLE_PATCH,)
 SCURVE_ROLES = (ROLE_PATCH, ROLE_SURFACE)
+
+
+class ScurveObjectOperator:
+    """Mix-in for the steps that act on the active S-curve object of `roles`.
+
+    poll() greys the operator out (with the reason as its tooltip, and as the error a
+    script gets); execute() resolves the object once more, reports a clear error if it is
+    gone, and hands it to run().
+    """
+
+    roles: tuple[str, ...] = SCURVE_ROLES
+    needs: str = NEEDS_SCURVE
+
+    @classmethod
+    def poll(cls, context: bpy.types.Context) -> bool:
+        return poll_for(cls, context, cls.roles, cls.needs)
+
+    def execute(self, context: bpy.types.Context) -> OperatorResult:
+        obj = active_object(context, self.roles)
+        if obj is None:
+            cast(Any, self).report({"ERROR"}, self.needs)
+            return {"CANCELLED"}
+        return self.run(context, obj)
+
+    def run(self, context: bpy.types.Context, obj: bpy.types.Object) -> OperatorResult:
+        raise NotImplementedError

@@ -6,10 +6,10 @@ import bpy
 from .. import mesh_data, tagging
 from ..defaults import OBJECT_NAME, ROLE_SURFACE
 from ..geometry.grid import rotate_join_weld
-from .common import NEEDS_PATCH, PATCH_ROLES, OperatorResult, active_object, mesh_of, poll_for
+from .common import NEEDS_PATCH, PATCH_ROLES, OperatorResult, ScurveObjectOperator, mesh_of
 
 
-class SCURVE_OT_duplicate_rotate_join(bpy.types.Operator):
+class SCURVE_OT_duplicate_rotate_join(ScurveObjectOperator, bpy.types.Operator):
     """Duplicate the patch, rotate the copy 180 degrees about the patch's vertical axis, """ \
         """join it and weld the centre line into one"""
 
@@ -17,15 +17,10 @@ class SCURVE_OT_duplicate_rotate_join(bpy.types.Operator):
     bl_label = "Duplicate, Rotate, Join"
     bl_options = {"REGISTER", "UNDO"}
 
-    @classmethod
-    def poll(cls, context: bpy.types.Context) -> bool:
-        return poll_for(cls, context, PATCH_ROLES, NEEDS_PATCH)
+    roles = PATCH_ROLES
+    needs = NEEDS_PATCH
 
-    def execute(self, context: bpy.types.Context) -> OperatorResult:
-        obj = active_object(context, PATCH_ROLES)
-        if obj is None:
-            self.report({"ERROR"}, NEEDS_PATCH)
-            return {"CANCELLED"}
+    def run(self, context: bpy.types.Context, obj: bpy.types.Object) -> OperatorResult:
         params = tagging.stored_params(obj)
         mesh = mesh_of(obj)
         verts, loops, starts = mesh_data.read_mesh(mesh)

@@ -7,25 +7,20 @@ import bpy
 
 from .. import geometry, mesh_data, tagging
 from ..defaults import ROLE_PATCH
-from .common import NEEDS_PATCH, PATCH_ROLES, OperatorResult, active_object, mesh_of, poll_for
+from .common import NEEDS_PATCH, PATCH_ROLES, OperatorResult, ScurveObjectOperator, mesh_of
 
 
-class SCURVE_OT_match_heights(bpy.types.Operator):
+class SCURVE_OT_match_heights(ScurveObjectOperator, bpy.types.Operator):
     """Move each centre-line vertex to the height of its half-circle partner (the arc stays put)"""
 
     bl_idname = "scurve.match_heights"
     bl_label = "Match Heights"
     bl_options = {"REGISTER", "UNDO"}
 
-    @classmethod
-    def poll(cls, context: bpy.types.Context) -> bool:
-        return poll_for(cls, context, PATCH_ROLES, NEEDS_PATCH)
+    roles = PATCH_ROLES
+    needs = NEEDS_PATCH
 
-    def execute(self, context: bpy.types.Context) -> OperatorResult:
-        obj = active_object(context, PATCH_ROLES)
-        if obj is None:
-            self.report({"ERROR"}, NEEDS_PATCH)
-            return {"CANCELLED"}
+    def run(self, context: bpy.types.Context, obj: bpy.types.Object) -> OperatorResult:
         params = tagging.stored_params(obj)
         expected = geometry.vertex_count(params, half=True)
         mesh = mesh_of(obj)
