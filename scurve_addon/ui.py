@@ -31,8 +31,7 @@ class VIEW3D_PT_scurve(bpy.types.Panel):
     def draw(self, context: bpy.types.Context) -> None:
         layout = self.layout
         layout.operator("scurve.build_mirror", text="Build Mirror (all steps)", icon="MESH_DATA")
-        if "scurve.setup_scene" in _operator_ids():
-            layout.operator("scurve.setup_scene", text="Studio Scene", icon="WORLD")
+        layout.operator("scurve.setup_scene", text="Studio Scene", icon="WORLD")
         box = layout.box()
         box.label(text="Step by step (the recipe)")
         col = box.column(align=True)
@@ -59,11 +58,6 @@ class VIEW3D_PT_scurve(bpy.types.Panel):
                       f"{quality['bottom_edge_deviation']:.1e} m")
             col.label(text=f"Seam duplicates {quality['seam_duplicate_vertices']}, "
                       f"non-manifold edges {quality['non_manifold_edges']}")
-
-
-def _operator_ids() -> set[str]:
-    # bpy.ops.scurve exists once our operators are registered: not in the stubs
-    return {f"scurve.{name}" for name in dir(bpy.ops.scurve)}  # type: ignore[attr-defined]
 
 
 def menu_add_mesh(self: bpy.types.Menu, context: bpy.types.Context) -> None:
