@@ -198,3 +198,15 @@ def test_register_unregister_repeatedly(addon):
     from scurve_addon.ui import menu_add_mesh
 
     assert menu_draw_functions(bpy.types.VIEW3D_MT_mesh_add).count(menu_add_mesh) == 1
+
+
+@pytest.mark.parametrize("op", ["build_mirror", "add_patch"])
+def test_adding_refuses_edit_mode(clean_scene, op):
+    """In Edit Mode Blender would merge the new mesh into the user's edited mesh."""
+    bpy.ops.mesh.primitive_cube_add()
+    cube = bpy.context.active_object
+    bpy.ops.object.mode_set(mode="EDIT")
+    with pytest.raises(RuntimeError, match="Switch to Object Mode first"):
+        getattr(bpy.ops.scurve, op)()
+    bpy.ops.object.mode_set(mode="OBJECT")
+    assert len(cube.data.vertices) == 8 and len(bpy.data.objects) == 1

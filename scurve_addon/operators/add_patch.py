@@ -10,7 +10,7 @@ from .. import build
 from ..defaults import SurfaceParams
 from ..props import mixin
 from ..tagging import params_from
-from .common import OperatorResult
+from .common import OperatorResult, poll_object_mode
 from .draw import draw_surface_props
 
 GEOMETRY = ("radius", "length", "arc_segments", "rows", "match_heights", "profile", "s_bend", "fit_limit_surface")
@@ -24,6 +24,10 @@ class SCURVE_OT_add_patch(bpy.types.Operator, AddObjectHelper, PatchProps):
     bl_idname = "scurve.add_patch"
     bl_label = "S-Curve Patch"
     bl_options = {"REGISTER", "UNDO", "PRESET"}
+
+    @classmethod
+    def poll(cls, context: bpy.types.Context) -> bool:
+        return poll_object_mode(cls, context)
 
     def draw(self, context: bpy.types.Context) -> None:
         draw_surface_props(self.layout, self, include_smoothing=False)

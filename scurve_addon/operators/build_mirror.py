@@ -10,7 +10,7 @@ from .. import build
 from ..defaults import MaterialParams, SurfaceParams
 from ..props import mixin
 from ..tagging import params_from
-from .common import OperatorResult
+from .common import OperatorResult, poll_object_mode
 from .draw import draw_surface_props
 
 SurfaceProps: Any = mixin("SurfaceProps", SurfaceParams)
@@ -24,6 +24,10 @@ class SCURVE_OT_build_mirror(bpy.types.Operator, AddObjectHelper, SurfaceProps, 
     bl_idname = "scurve.build_mirror"
     bl_label = "S-Curve Mirror"
     bl_options = {"REGISTER", "UNDO", "PRESET"}
+
+    @classmethod
+    def poll(cls, context: bpy.types.Context) -> bool:
+        return poll_object_mode(cls, context)
 
     def draw(self, context: bpy.types.Context) -> None:
         layout = self.layout

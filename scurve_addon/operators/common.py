@@ -39,6 +39,17 @@ def poll_for(cls: Any, context: bpy.types.Context, roles: tuple[str, ...], messa
     return True
 
 
+NEEDS_OBJECT_MODE = "Switch to Object Mode first: new S-Curve objects are added in Object Mode"
+
+
+def poll_object_mode(cls: Any, context: bpy.types.Context) -> bool:
+    """For operators that add objects: in Edit Mode Blender would merge them into the edited mesh."""
+    if getattr(context, "mode", "OBJECT") != "OBJECT":
+        cls.poll_message_set(NEEDS_OBJECT_MODE)
+        return False
+    return True
+
+
 PATCH_ROLES = (ROLE_PATCH,)
 SCURVE_ROLES = (ROLE_PATCH, ROLE_SURFACE)
 
