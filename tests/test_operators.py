@@ -207,6 +207,6 @@ def test_adding_refuses_edit_mode(clean_scene, op):
     cube = bpy.context.active_object
     bpy.ops.object.mode_set(mode="EDIT")
     with pytest.raises(RuntimeError, match="Switch to Object Mode first"):
-        getattr(bpy.ops.scurve, op)()
+        getattr(scurve_ops, op)()
     bpy.ops.object.mode_set(mode="OBJECT")
     assert len(cube.data.vertices) == 8 and len(bpy.data.objects) == 1
