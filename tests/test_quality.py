@@ -89,15 +89,24 @@ def test_quality_report_operator_keeps_the_result(clean_scene):
 
 
 def run_preset_file(path: str) -> dict:
-    """Execute a preset file the way Blender does, against a plain namespace operator."""
-    import types
+    """The values a preset file sets, read as data (the file Blender executes on the operator).
 
-    op = types.SimpleNamespace()
-    fake_bpy = types.SimpleNamespace(context=types.SimpleNamespace(active_operator=op))
+    It must be Blender's operator-preset form: `import bpy`, `op = bpy.context.active_operator`,
+    then only `op.<name> = <literal>` lines.
+    """
+    import ast
+
     with open(path, encoding="utf-8") as fh:
-        code = fh.read().replace("import bpy\n", "")
-    exec(compile(code, path, "exec"), {"bpy": fake_bpy})
-    return vars(op)
+        tree = ast.parse(fh.read(), path)
+    head, body = tree.body[:2], tree.body[2:]
+    assert ast.unparse(head[0]) == "import bpy" and ast.unparse(head[1]) == "op = bpy.context.active_operator"
+    values = {}
+    for stmt in body:
+        assert isinstance(stmt, ast.Assign) and len(stmt.targets) == 1, ast.unparse(stmt)
+        target = stmt.targets[0]
+        assert isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == "op"
+        values[target.attr] = ast.literal_eval(stmt.value)
+    return values
 
 
 def test_presets_are_installed_and_give_the_stated_dimensions(clean_scene, user_resources):

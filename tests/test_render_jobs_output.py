@@ -10,7 +10,6 @@ import subprocess
 import sys
 import zlib
 
-import bpy
 import numpy as np
 import pytest
 
@@ -211,6 +210,3 @@ def test_cycles_status_in_a_log_when_sampling_starts_then_now_and_then():
     lines = stream.getvalue().splitlines()
     assert lines == ["[1/1] a: rendering", "[1/1] a: Remaining: 00:03.00 | Mem: 3M | Sample 1/4"]
 
-
-def test_bpy_is_the_one_conftest_imported():
-    assert sys.modules["bpy"] is bpy
