@@ -154,6 +154,7 @@ PATCH_NAME = "S-Curve Patch"
 # Custom properties that mark objects this extension made (nothing else is touched).
 ROLE_KEY = "scurve_role"
 PARAMS_KEY = "scurve_params"
+QUALITY_KEY = "scurve_quality"  # the last quality report (cleared when a step changes the object)
 ROLE_PATCH = "PATCH"
 ROLE_SURFACE = "SURFACE"
 

@@ -6,8 +6,7 @@ from typing import TYPE_CHECKING
 import bpy
 
 from . import tagging
-from .defaults import ROLE_PATCH, ROLE_SURFACE
-from .operators.quality_report import QUALITY_KEY
+from .defaults import QUALITY_KEY, ROLE_PATCH, ROLE_SURFACE
 
 if TYPE_CHECKING:  # fake-bpy-module's enum of icon names
     from bpy.stub_internal.rna_enums import IconItems

@@ -86,6 +86,11 @@ def test_quality_report_operator_keeps_the_result(clean_scene):
     assert scurve_ops.quality_report() == {"FINISHED"}
     stored = obj["scurve_quality"].to_dict()
     assert stored["max_distance_rel"] <= 0.002 and stored["vertices"] > len(obj.data.vertices)
+    # a later step that changes the surface drops the report instead of showing a stale one
+    assert scurve_ops.add_smoothing(subdiv_levels=1) == {"FINISHED"}
+    assert "scurve_quality" not in obj
+    assert scurve_ops.quality_report() == {"FINISHED"}
+    assert obj["scurve_quality"]["vertices"] < stored["vertices"]
 
 
 def run_preset_file(path: str) -> dict:

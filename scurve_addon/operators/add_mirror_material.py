@@ -21,6 +21,8 @@ class SCURVE_OT_add_mirror_material(ScurveObjectOperator, bpy.types.Operator, Ma
     bl_label = "Add Mirror Material"
     bl_options = {"REGISTER", "UNDO"}
 
+    changes_shape = False
+
     def run(self, context: bpy.types.Context, obj: bpy.types.Object) -> OperatorResult:
         assign_material(obj, ensure_mirror_material(params_from(self, MaterialParams)))
         return {"FINISHED"}

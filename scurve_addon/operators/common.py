@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, cast
 import bpy
 
 from .. import tagging
-from ..defaults import ROLE_PATCH, ROLE_SURFACE
+from ..defaults import QUALITY_KEY, ROLE_PATCH, ROLE_SURFACE
 
 if TYPE_CHECKING:  # the stubs' enum of what execute() may return (fake-bpy-module only)
     from bpy.stub_internal.rna_enums import OperatorReturnItems
@@ -64,6 +64,7 @@ class ScurveObjectOperator:
 
     roles: tuple[str, ...] = SCURVE_ROLES
     needs: str = NEEDS_SCURVE
+    changes_shape = True  # a step that changes the surface makes its stored quality report stale
 
     @classmethod
     def poll(cls, context: bpy.types.Context) -> bool:
@@ -74,7 +75,10 @@ class ScurveObjectOperator:
         if obj is None:
             cast(Any, self).report({"ERROR"}, self.needs)
             return {"CANCELLED"}
-        return self.run(context, obj)
+        result = self.run(context, obj)
+        if self.changes_shape and "FINISHED" in result and obj.get(QUALITY_KEY) is not None:
+            del obj[QUALITY_KEY]
+        return result
 
     def run(self, context: bpy.types.Context, obj: bpy.types.Object) -> OperatorResult:
         raise NotImplementedError

@@ -4,9 +4,8 @@ from __future__ import annotations
 import bpy
 
 from .. import build
+from ..defaults import QUALITY_KEY
 from .common import OperatorResult, ScurveObjectOperator
-
-QUALITY_KEY = "scurve_quality"
 
 
 class SCURVE_OT_quality_report(ScurveObjectOperator, bpy.types.Operator):
@@ -16,6 +15,8 @@ class SCURVE_OT_quality_report(ScurveObjectOperator, bpy.types.Operator):
     bl_idname = "scurve.quality_report"
     bl_label = "Measure Surface Quality"
     bl_options = {"REGISTER"}
+
+    changes_shape = False
 
     def run(self, context: bpy.types.Context, obj: bpy.types.Object) -> OperatorResult:
         report = build.evaluated_quality(obj, context.evaluated_depsgraph_get())
