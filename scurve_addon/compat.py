@@ -47,15 +47,17 @@ def use_physical_sky(sky_node: Any) -> str:
     return sky_type
 
 
-def set_sky_aerosol_density(sky_node: Any, value: float) -> None:
+def _aerosol_attribute(sky_node: Any) -> str:
     """Dust, pollution and water droplets: `dust_density` up to 4.5, `aerosol_density` in 5.0."""
-    name = "aerosol_density" if hasattr(sky_node, "aerosol_density") else "dust_density"
-    setattr(sky_node, name, value)
+    return "aerosol_density" if hasattr(sky_node, "aerosol_density") else "dust_density"
+
+
+def set_sky_aerosol_density(sky_node: Any, value: float) -> None:
+    setattr(sky_node, _aerosol_attribute(sky_node), value)
 
 
 def sky_aerosol_density(sky_node: Any) -> float:
-    name = "aerosol_density" if hasattr(sky_node, "aerosol_density") else "dust_density"
-    return float(getattr(sky_node, name))
+    return float(getattr(sky_node, _aerosol_attribute(sky_node)))
 
 
 # Cycles devices (render_jobs). The add-on preferences' API is the same from 4.2 to 5.0:
