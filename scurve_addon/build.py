@@ -10,7 +10,16 @@ import bpy
 from bpy_extras import object_utils
 
 from . import geometry, mesh_data, tagging
-from .defaults import OBJECT_NAME, PATCH_NAME, ROLE_PATCH, ROLE_SURFACE, MaterialParams, SurfaceParams
+from .defaults import (
+    OBJECT_NAME,
+    PATCH_NAME,
+    QUALITY_KEY,
+    ROLE_PATCH,
+    ROLE_SURFACE,
+    SMOOTHING_MODIFIER_NAME,
+    MaterialParams,
+    SurfaceParams,
+)
 from .geometry.quality import QualityReport, surface_quality
 from .material import assign_material, ensure_mirror_material
 from .smoothing import ensure_smoothing
@@ -48,6 +57,48 @@ def build_mirror(context: bpy.types.Context, params: SurfaceParams | None = None
     obj = add_surface(context, params, operator=operator)
     finish_mirror(obj, params, material or MaterialParams())
     return obj
+
+
+def rebuild_surface(obj: bpy.types.Object, params: SurfaceParams) -> str:
+    """Give an S-curve object (patch or surface) the geometry of `params`, in place.
+
+    The object, its mesh datablock (name, materials, custom properties), its transform and
+    its modifiers stay; only the vertices (and, when the resolution changes, the faces)
+    are replaced, and the smoothing modifier (if the object has it) takes the new levels.
+    Parameters that cannot be built raise ValueError before anything is touched.
+    Returns what changed: "topology", "positions", "smoothing" or "" (nothing).
+    """
+    role = tagging.role(obj)
+    if role not in (ROLE_PATCH, ROLE_SURFACE):
+        raise ValueError(f"{obj.name!r} is not an S-curve patch or surface")
+    old = tagging.stored_params(obj)
+    half = role == ROLE_PATCH
+    mesh = obj.data
+    changed = ""
+    geometry_fields = [f for f in SurfaceParams.__dataclass_fields__ if f not in ("subdiv_levels", "render_levels")]
+    if any(getattr(old, f) != getattr(params, f) for f in geometry_fields) \
+            or len(mesh.vertices) != geometry.vertex_count(params, half):
+        grid = geometry.half_patch(params) if half else geometry.full_surface(params)
+        if (len(mesh.vertices), len(mesh.polygons)) == (len(grid.verts), len(grid.starts)):
+            mesh_data.set_vertices(mesh, grid.verts)  # same grid: the topology stands
+            changed = "positions"
+        else:
+            mesh_data.write_mesh(mesh, grid.verts, grid.loops, grid.starts)
+            changed = "topology"
+    mod = obj.modifiers.get(SMOOTHING_MODIFIER_NAME)
+    if isinstance(mod, bpy.types.SubsurfModifier):
+        if (mod.levels, mod.render_levels) != (params.subdiv_levels, params.render_levels):
+            changed = changed or "smoothing"
+        if changed:
+            ensure_smoothing(obj, params.subdiv_levels, params.render_levels)
+    tagging.tag(obj, role, params)
+    if changed:
+        if obj.get(QUALITY_KEY) is not None:
+            del obj[QUALITY_KEY]
+        # Cycles' persistent data misses a change of the modifier's render levels alone
+        # unless the object's data is tagged (seen on 4.2 and 5.0): tag it on every change.
+        obj.update_tag(refresh={"DATA"})
+    return changed
 
 
 def evaluated_quality(obj: bpy.types.Object, depsgraph: bpy.types.Depsgraph | None = None) -> QualityReport:
