@@ -12,6 +12,7 @@ from typing import Any
 from scurve_addon.defaults import RenderParams, defaults, specs
 
 from . import jobfile
+from .session_process import DEFAULT_MAX_JOBS, DEFAULT_MAX_MEMORY_MB
 from .values import check
 
 DEVICE_CHOICES = ("auto", "cpu", "optix", "cuda", "hip", "oneapi", "metal")
@@ -49,6 +50,12 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
                                                       "processes and render on it")
     d.add_argument("--retries", metavar="N", help="with --scheduler or --workers: tries of a failed render after "
                                                   "the first (default 1); a lost worker's jobs always run again")
+    s = r.add_argument_group("render sessions (one Blender renders many jobs; README: \"Render sessions\")")
+    s.add_argument("--session-jobs", metavar="N",
+                   help=f"start a fresh Blender after N jobs of one session (default {DEFAULT_MAX_JOBS})")
+    s.add_argument("--session-memory", metavar="MB",
+                   help="start a fresh Blender once a session's resident memory passes MB mebibytes "
+                        f"(default {DEFAULT_MAX_MEMORY_MB})")
 
     v = sub.add_parser("validate", help="check job files without rendering",
                        description="Check job files against the parameter limits; exit code 2 on a problem.")
@@ -109,13 +116,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace, overrides: dict[str, Any] | None = None, force: bool = False) -> int:
-    from . import batch as batch_mod
+    from . import runner
 
     try:
         batch = jobfile.with_render_overrides(_load(args.jobfile, args.out), overrides or {})
     except jobfile.JobFileError as exc:
         return _error(exc.problems)
-    batch_mod.describe(batch, batch_mod.plan(batch, force), sys.stdout)
+    runner.describe(batch, runner.plan(batch, force), sys.stdout)
     return EXIT_OK
 
 
@@ -123,7 +130,7 @@ def cluster_options(args: argparse.Namespace) -> tuple[dict[str, Any], list[str]
     """--scheduler / --workers / --retries, checked; an empty dict: the local runner."""
     out: dict[str, Any] = {}
     problems = []
-    for key, low in (("workers", 1), ("retries", 0)):
+    for key, low in (("workers", 1), ("retries", 0), ("session_jobs", 1), ("session_memory", 64)):
         raw = getattr(args, key)
         if raw is None:
             continue
@@ -132,7 +139,8 @@ def cluster_options(args: argparse.Namespace) -> tuple[dict[str, Any], list[str]
         except ValueError:
             value = -1
         if value < low:
-            problems.append(f"command line: --{key}: expected a whole number of at least {low}, got {raw!r}")
+            option = key.replace("_", "-")
+            problems.append(f"command line: --{option}: expected a whole number of at least {low}, got {raw!r}")
         else:
             out[key] = value
     if args.scheduler is not None:
@@ -146,8 +154,8 @@ def cluster_options(args: argparse.Namespace) -> tuple[dict[str, Any], list[str]
 
 def cmd_render(args: argparse.Namespace) -> int:
     overrides, problems = render_overrides(args)
-    cluster, cluster_problems = cluster_options(args)
-    problems += cluster_problems
+    options, option_problems = cluster_options(args)
+    problems += option_problems
     try:
         batch = _load(args.jobfile, args.out)
     except jobfile.JobFileError as exc:
@@ -161,40 +169,35 @@ def cmd_render(args: argparse.Namespace) -> int:
         print("dry run: nothing rendered")
         return code
     batch = jobfile.with_render_overrides(batch, overrides)
-    if cluster:
-        return cmd_render_cluster(batch, args, overrides, cluster)
-    from . import batch as batch_mod
+    from . import runner
 
+    limits = {"max_jobs": options.pop("session_jobs", DEFAULT_MAX_JOBS),
+              "max_memory_mb": options.pop("session_memory", DEFAULT_MAX_MEMORY_MB)}
+    executor: runner.Executor
+    if options:
+        from .cluster import DaskExecutor
+
+        executor = DaskExecutor(overrides=overrides, force=args.force, **limits, **options)
+    else:
+        from .local import LocalExecutor
+
+        executor = LocalExecutor(overrides=overrides, **limits)
     try:
-        return batch_mod.run(batch, force=args.force, device_from_command_line="device" in overrides)
-    except (batch_mod.DeviceProblem, batch_mod.OutputProblem) as exc:
+        return runner.run(batch, executor, force=args.force)
+    except runner.BadInput as exc:
         return _error(str(exc).splitlines() + ["nothing was rendered"])
     except KeyboardInterrupt:
         sys.stdout.write("\ninterrupted: run the same command again to resume\n")
-        return EXIT_INTERRUPTED
-
-
-def cmd_render_cluster(batch: jobfile.Batch, args: argparse.Namespace, overrides: dict[str, Any],
-                       options: dict[str, Any]) -> int:
-    """`render --scheduler ADDRESS` or `render --workers N`: the batch on a Dask cluster (cluster.py)."""
-    from . import batch as batch_mod
-    from . import cluster
-
-    try:
-        return cluster.run(batch, force=args.force, overrides=overrides, **options)
-    except (cluster.ClusterError, batch_mod.OutputProblem) as exc:
-        return _error(str(exc).splitlines() + ["nothing was rendered"])
-    except KeyboardInterrupt:
-        sys.stdout.write("\ninterrupted: run the same command again to resume\n")
+        sys.stdout.flush()
         return EXIT_INTERRUPTED
 
 
 def main(argv: list[str] | None = None, prog: str | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    if argv[:1] == ["_render-job"]:  # hidden: one job in its own process, what Dask workers run
-        from . import job_process
+    if argv[:1] == ["_session"]:  # hidden: a render session process (local runner, Dask workers)
+        from . import session_server
 
-        return job_process.main(argv[1:])
+        return session_server.main(argv[1:])
     args = build_parser(prog).parse_args(argv)  # usage errors: argparse exits with code 2
     if args.command == "validate":
         return cmd_validate(args)

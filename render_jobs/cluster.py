@@ -1,10 +1,11 @@
 """A batch on a Dask cluster (`render --scheduler ADDRESS` or `render --workers N`).
 
-The client (this module) validates the job file and decides what is done (sidecars), as
-the local runner does, then submits one Dask task per job to render (cluster_task.py).
-A task carries the job file's text, the job's name and parameter hash, and the output
-directory; on its worker it starts a fresh `python -m render_jobs _render-job` process
-(job_process.py) which writes the image and sidecar atomically into that directory. So:
+The batch runner (runner.py) validates the job file and decides what is done (sidecars),
+as for local batches; this executor submits one Dask task per job to render
+(cluster_task.py). A task carries the job file's text, the job's name and parameter hash,
+and the output directory; on its worker it hands the job to a long-lived render session
+process of that worker (session_server.py: one Blender renders many jobs, changing only
+what differs), which writes the image and sidecar atomically into that directory. So:
 
 * outputs: one output directory shared by the client and every worker, at the same path
   (NFS, SMB, a cluster file system). Images never travel through Dask: a batch of large
@@ -12,15 +13,17 @@ directory; on its worker it starts a fresh `python -m render_jobs _render-job` p
   leaves a token file there first, so a worker that does not share the directory fails its
   job at once with a message saying so, and after each job it checks the sidecar and the
   image (size and SHA-256) before counting the job as done.
-* isolation: each render is its own process (bpy is not thread-safe, Blender grows in
-  memory); a crash fails that try only. Workers should run one task at a time
+* isolation: the worker never imports bpy; its session process does (bpy is not
+  thread-safe). A crash kills only that session and fails only that try; the next task
+  starts a new session. A session is recycled after `max_jobs` jobs or past
+  `max_memory_mb` of resident memory. Workers should run one task at a time
   (`--nthreads 1`; --workers N starts such workers); the client warns about others.
 * failures: a worker that dies mid-render has its tasks rescheduled by the Dask scheduler
   onto the others (up to distributed.scheduler.allowed-failures deaths per task), and its
   render process dies with it; a render that fails is tried again `retries` times. A job
   that fails every try is reported with its error; the others go on.
-* partial files: a killed render leaves at most a `.<name>.partial-<pid>` file, never a
-  final name; once every task is over the client removes those of this batch's outputs.
+* partial files: a killed render leaves at most a hidden partial file, never a final
+  name; once every task is over the client removes those of this batch's outputs.
 * progress: events from the tasks (started, rendering, done) arrive as Dask events and are
   printed as for local batches: N of M, elapsed, ETA, and the worker of each job.
 """
@@ -33,51 +36,20 @@ import threading
 import time
 from typing import Any, TextIO
 
-from . import batch as batch_mod
 from . import paths, sidecar
-from .batch import shown
 from .cluster_task import render_task
-from .jobfile import Batch, Job
-from .progress import Progress, clock
+from .jobfile import Batch, Group, Job
+from .progress import ClusterProgress
+from .runner import BadInput, Outcome, shown
+from .session_process import DEFAULT_MAX_JOBS, DEFAULT_MAX_MEMORY_MB
 
 DEFAULT_RETRIES = 1
 TOKEN_PREFIX = ".render-jobs-cluster-"
 SIDECAR_WAIT_S = 30.0  # network file systems may show a new file to other machines a little late
 
 
-class ClusterError(Exception):
+class ClusterError(BadInput):
     """The cluster cannot be used (unreachable scheduler, ...): exit code 2, nothing rendered."""
-
-
-class ClusterProgress(Progress):
-    """Progress with several jobs at once: lines from two threads, ETA from the batch's throughput."""
-
-    def __init__(self, total: int, to_render: int, stream: TextIO | None = None):
-        super().__init__(total, to_render, stream)
-        self.live = False  # several jobs run at once: whole lines only
-        self.lock = threading.RLock()
-        self.first_start: float | None = None
-
-    def _write(self, line: str) -> None:
-        with self.lock:
-            super()._write(line)
-
-    def eta(self) -> float | None:
-        left = self.to_render - len(self.render_seconds)
-        if left <= 0:
-            return 0.0
-        if not self.render_seconds or self.first_start is None:
-            return None
-        return (time.monotonic() - self.first_start) / len(self.render_seconds) * left
-
-    def note(self, index: int, name: str, text: str) -> None:
-        self._write(f"{self.tag(index)} {name}: {text}")
-
-    def already_done(self, index: int, name: str, text: str) -> None:
-        """Done by an earlier try of the same task (a worker finished it just before it was lost)."""
-        self.finished += 1
-        self.to_render -= 1
-        self._write(f"{self.tag(index)} {name}: {text} | {self.overall()}")
 
 
 def _connect(scheduler: str | None, workers: int | None, stream: TextIO):
@@ -197,73 +169,8 @@ def _confirm(job: Job, out_dir: str) -> bool:
         delay = min(delay * 2, 2.0)
 
 
-def run(batch: Batch, *, scheduler: str | None = None, workers: int | None = None,
-        retries: int = DEFAULT_RETRIES, force: bool = False, overrides: dict[str, Any] | None = None,
-        stream: TextIO | None = None) -> int:
-    """Render what is not done yet on a Dask cluster; 0 when every image is there, 1 when a job
-    failed. Raises ClusterError (exit code 2) before anything renders."""
-    stream = stream or sys.stdout
-    start = time.monotonic()
-    jobs = batch.jobs
-    done = batch_mod.plan(batch, force)
-    todo = [i for i, ok in enumerate(done) if not ok]
-    where = f"--scheduler {scheduler}" if scheduler else f"--workers {workers}"
-    connection = _connect(scheduler, workers, stream) if todo else None  # before anything is written
-    progress = ClusterProgress(len(jobs), len(todo), stream)
-    failures: dict[str, str] = {}
-    by_worker: dict[str, int] = {}
-    try:
-        if connection is not None:
-            _check_imports(connection[0], where)
-        try:
-            os.makedirs(batch.out_dir, exist_ok=True)
-        except OSError as exc:
-            raise batch_mod.OutputProblem(f"cannot create the output directory {shown(batch.out_dir)}: "
-                                          f"{exc.strerror or exc}") from None
-        for path in paths.remove_stale_partials(batch.out_dir):
-            stream.write(f"removed a partial file left by an interrupted run: {shown(path)}\n")
-        stream.write(f"{batch.path}: {len(jobs)} job{'s' * (len(jobs) != 1)}, {len(todo)} to render, "
-                     f"{len(jobs) - len(todo)} up to date -> {shown(batch.out_dir)} (Dask, {where})\n")
-        stream.flush()
-        for index, ok in enumerate(done):
-            if ok:
-                progress.skipped(index, jobs[index].name)
-        if connection is not None:
-            _render_on_cluster(batch, todo, connection[0], retries, force, overrides or {}, stream, progress,
-                               failures, by_worker)
-    finally:
-        if connection is not None:
-            _disconnect(*connection)
-
-    for path in _remove_partials(batch):
-        stream.write(f"removed a partial file of a killed render: {shown(path)}\n")
-    for group in batch.groups:  # by the client, as the local runner does them (bpy from here on)
-        if batch.contact_sheet and len(group.jobs) > 1:
-            if batch_mod.contact_sheet_current(batch, group):
-                stream.write(f"contact sheet: {shown(os.path.join(batch.out_dir, group.contact_sheet_name))}"
-                             " (up to date)\n")
-            else:
-                batch_mod.write_contact_sheet(batch, group, stream)
-    rendered = len(progress.render_seconds)
-    workers_text = ", ".join(f"{w}: {n}" for w, n in sorted(by_worker.items()))
-    stream.write(f"finished in {clock(time.monotonic() - start)}: {rendered} rendered, "
-                 f"{len(jobs) - len(todo)} up to date, {len(failures)} failed"
-                 + (f" (by {workers_text})" if workers_text else "") + "\n")
-    for job in jobs if len(jobs) <= 20 else []:
-        path = os.path.join(batch.out_dir, job.image_name)
-        if os.path.isfile(path):
-            stream.write(shown(path) + "\n")
-    stream.flush()
-    for name, error in failures.items():
-        error = error.removeprefix(f"job {name!r}: ")
-        sys.stderr.write(f"error: {batch.path}: job {name!r} failed: {error}\n")
-    sys.stderr.flush()
-    return 1 if failures else 0
-
-
-def _render_on_cluster(batch: Batch, todo: list[int], client: Any, retries: int, force: bool,
-                       overrides: dict[str, Any], stream: TextIO, progress: ClusterProgress,
-                       failures: dict[str, str], by_worker: dict[str, int]) -> None:
+def _render_on_cluster(batch: Batch, todo: list[int], client: Any, options: dict[str, Any], stream: TextIO,
+                       progress: ClusterProgress, failures: dict[str, str], by_worker: dict[str, int]) -> None:
     from distributed import KilledWorker, as_completed
     from distributed.client import FutureCancelledError
 
@@ -306,7 +213,7 @@ def _render_on_cluster(batch: Batch, todo: list[int], client: Any, retries: int,
             elif kind == "attempt_failed":
                 last_failed[name] = "the previous try failed"
                 running.pop(name, None)
-                if attempts.get(name, 1) <= retries:
+                if attempts.get(name, 1) <= options["retries"]:
                     progress.note(index, name, f"try {attempts.get(name, 1)} failed: {msg.get('error')}")
 
     def on_cluster_event(event: tuple) -> None:
@@ -323,6 +230,7 @@ def _render_on_cluster(batch: Batch, todo: list[int], client: Any, retries: int,
                     progress.note(index_of[name], name, f"{label} {gone} while running it: the scheduler gives "
                                                         "the job to another worker")
 
+    subscribed = False
     try:
         paths.write_bytes(token_path, (secrets.token_hex(16) + "\n").encode())
         with open(token_path, encoding="utf-8") as fh:
@@ -330,14 +238,19 @@ def _render_on_cluster(batch: Batch, todo: list[int], client: Any, retries: int,
         _describe_workers(client, stream)
         client.subscribe_topic(topic, on_event)
         client.subscribe_topic("all", on_cluster_event)
+        subscribed = True
         futures = {}
-        for i in todo:
+        overrides = {k: list(v) if isinstance(v, tuple) else v for k, v in options["overrides"].items()}
+        # Jobs that share a surface are submitted one after the other, so that a worker's session
+        # often finds the surface it needs already built (placement stays Dask's: no cost).
+        for i in sorted(todo, key=lambda i: repr(jobs[i].surface)):
             job = jobs[i]
             spec = {"toml": text, "job_file": os.path.abspath(batch.path), "job": job.name,
                     "job_hash": sidecar.job_hash(job), "out_dir": batch.out_dir, "overrides": overrides,
-                    "force": force, "topic": topic, "token_name": token_name, "token": token}
+                    "force": options["force"], "topic": topic, "token_name": token_name, "token": token,
+                    "session_jobs": options["max_jobs"], "session_memory": options["max_memory_mb"]}
             future = client.submit(render_task, spec, key=f"render-{job.name}-{run_id}", pure=False,
-                                   retries=retries)
+                                   retries=options["retries"])
             futures[future] = i
         for future in as_completed(list(futures)):
             index = futures[future]
@@ -376,7 +289,54 @@ def _render_on_cluster(batch: Batch, todo: list[int], client: Any, retries: int,
                 progress.rendered(index, job.name, float(result.get("seconds") or 0.0),
                                   f"{path} | {result['by']}, {result.get('device')}")
     finally:
+        if subscribed:  # else the scheduler logs a CRITICAL "Closed comm" traceback at every batch end
+            for name in (topic, "all"):
+                try:
+                    client.unsubscribe_topic(name)
+                except Exception:  # noqa: BLE001 - a lost scheduler: nothing to unsubscribe from
+                    pass
         try:
             os.remove(token_path)
         except OSError:
             pass
+
+
+class DaskExecutor:
+    """The runner's executor for `render --scheduler ADDRESS` and `render --workers N`."""
+
+    def __init__(self, *, scheduler: str | None = None, workers: int | None = None,
+                 retries: int = DEFAULT_RETRIES, force: bool = False, overrides: dict[str, Any] | None = None,
+                 max_jobs: int = DEFAULT_MAX_JOBS, max_memory_mb: float = DEFAULT_MAX_MEMORY_MB):
+        self.scheduler, self.workers = scheduler, workers
+        self.where = f"--scheduler {scheduler}" if scheduler else f"--workers {workers}"
+        self.label = f" (Dask, {self.where})"
+        self.options = {"retries": retries, "force": force, "overrides": dict(overrides or {}),
+                        "max_jobs": max_jobs, "max_memory_mb": max_memory_mb}
+        self.connection: tuple[Any, Any] | None = None
+        self.stream: TextIO = sys.stdout
+
+    def open(self, batch: Batch, jobs: list[Job], stream: TextIO) -> None:
+        self.stream = stream
+        self.connection = _connect(self.scheduler, self.workers, stream)
+        _check_imports(self.connection[0], self.where)
+
+    def progress(self, total: int, to_render: int, stream: TextIO) -> ClusterProgress:
+        return ClusterProgress(total, to_render, stream)
+
+    def render(self, batch: Batch, todo: list[int], progress: Any, outcome: Outcome) -> None:
+        assert self.connection is not None
+        _render_on_cluster(batch, todo, self.connection[0], self.options, self.stream, progress,
+                           outcome.failures, outcome.by_worker)
+
+    def write_contact_sheet(self, batch: Batch, group: Group, title: str, columns: int) -> str:
+        """By the client itself (bpy reads the images)."""
+        from .contact_sheet import write_sheet
+
+        return write_sheet(batch.out_dir, group.contact_sheet_name, title, columns,
+                           [(job.image_name, job.label()) for job in group.jobs])
+
+    def close(self, batch: Batch) -> list[str]:
+        if self.connection is not None:
+            connection, self.connection = self.connection, None
+            _disconnect(*connection)
+        return _remove_partials(batch) if os.path.isdir(batch.out_dir) else []

@@ -1,31 +1,27 @@
-"""The Dask task of a distributed batch: render one job in a fresh subprocess, on a worker.
+"""The Dask task of a distributed batch: render one job in a render session of the worker.
 
-Runs inside a Dask worker, so it stays pure Python and never imports bpy: bpy is not
-thread-safe and a long-lived Blender grows in memory, so each job gets its own
-`python -m render_jobs _render-job ...` process (job_process.py), and a crash in Blender
-fails that try of that job, never the worker. The job file's text travels with the task
-(on the subprocess's stdin); the images and sidecars go straight to the output directory,
-which must be the same shared directory on the client and on every worker (README,
-"Distributed rendering (Dask)"). The subprocess reports its stages as JSON lines on its
-stdout; they are forwarded to the client as Dask events (topic `spec["topic"]`) so the
-client can show which worker renders what.
+Runs inside a Dask worker, so it stays pure Python and never imports bpy (bpy is not
+thread-safe). Each worker process keeps its render sessions (session_process.SessionPool):
+the first task starts one (`python -m render_jobs _session`, one Blender that renders job
+after job, changing only what differs), later tasks reuse it. A crash in Blender kills
+only that session and fails only that try of that job (Dask's retries decide what next);
+the next task starts a new session. A session is recycled after spec["session_jobs"] jobs
+or past spec["session_memory"] MiB of resident memory. The job file's text travels with
+the task; the images and sidecars go straight to the output directory, which must be the
+same shared directory on the client and on every worker (README, "Distributed rendering
+(Dask)"). The session's events are forwarded to the client as Dask events (topic
+`spec["topic"]`) so the client can show which worker renders what.
 """
 from __future__ import annotations
 
-import collections
-import json
 import os
-import signal
 import socket
-import subprocess
 import sys
-import threading
 from typing import Any
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-JOB_COMMAND = "_render-job"  # the hidden per-job command of `python -m render_jobs`
-PARENT_ENV = "RENDER_JOBS_PARENT_PID"  # the subprocess dies with the worker (job_process.py)
-TAIL_LINES = 25
+from .session_process import DEFAULT_MAX_JOBS, DEFAULT_MAX_MEMORY_MB, SessionDied, SessionPool
+
+POOL = SessionPool()  # this worker process's idle render sessions
 
 
 def _this_worker() -> Any:
@@ -63,15 +59,6 @@ def _emit(worker: Any, topic: str | None, message: dict[str, Any]) -> None:
         worker.log_event(topic, message)
 
 
-def exit_text(code: int) -> str:
-    if code < 0:
-        try:
-            return f"crashed ({signal.Signals(-code).name})"
-        except ValueError:
-            return f"crashed (signal {-code})"
-    return f"exited with code {code}"
-
-
 def _check_output_dir(spec: dict[str, Any], who: str) -> None:
     """The client left a token file in the output directory: a worker that cannot read it does
     not share the client's file system there, and its images would never reach the client."""
@@ -87,86 +74,43 @@ def _check_output_dir(spec: dict[str, Any], who: str) -> None:
                            "rendering needs one shared directory, mounted at the same path on every machine")
 
 
-def command(spec: dict[str, Any]) -> list[str]:
-    cmd = [sys.executable, "-m", "render_jobs", JOB_COMMAND, "-", spec["job"], "--out", spec["out_dir"],
-           "--record-path", spec["job_file"], "--expect-hash", spec["job_hash"],
-           "--overrides", json.dumps(spec.get("overrides") or {})]
-    if spec.get("force"):
-        cmd.append("--force")
-    return cmd
-
-
 def render_task(spec: dict[str, Any]) -> dict[str, Any]:
     """Render the job `spec["job"]` of the job file text `spec["toml"]` into `spec["out_dir"]`.
 
-    Returns a summary (status, worker, seconds, device); raises RuntimeError naming the job,
-    the worker and the subprocess's last output when the render fails (Dask's `retries`
-    then decide whether it runs again)."""
+    Returns a summary (status, worker, seconds, device, session); raises RuntimeError naming
+    the job, the worker and the session's last output when the render fails (Dask's
+    `retries` then decide whether it runs again)."""
     worker = _this_worker()
     who = worker_label(worker)
     topic = spec.get("topic")
     base = {"job": spec["job"], "by": who["label"], "address": who["address"], "host": who["host"]}
     _emit(worker, topic, {**base, "event": "started"})
     _check_output_dir(spec, who["label"])
+    request = {"op": "render", "toml": spec["toml"], "job_file": spec["job_file"], "job": spec["job"],
+               "out_dir": spec["out_dir"], "overrides": spec.get("overrides") or {},
+               "expect_hash": spec.get("job_hash"), "force": bool(spec.get("force")),
+               "from_command_line": "device" in (spec.get("overrides") or {})}
 
-    env = dict(os.environ)
-    env["PYTHONPATH"] = ROOT + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
-    env[PARENT_ENV] = str(os.getpid())
-    env.setdefault("PYTHONUNBUFFERED", "1")
-    proc = subprocess.Popen(command(spec), cwd=ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE)
-    tail: collections.deque[str] = collections.deque(maxlen=TAIL_LINES)
-    events: list[dict[str, Any]] = []
+    def forward(event: dict[str, Any]) -> None:
+        _emit(worker, topic, {**base, **event})
 
-    def read_events() -> None:
-        assert proc.stdout is not None
-        for raw in proc.stdout:
-            line = raw.decode("utf-8", "replace").strip()
-            try:
-                event = json.loads(line)
-            except ValueError:
-                if line:
-                    tail.append(line)
-                continue
-            if isinstance(event, dict):
-                events.append(event)
-                _emit(worker, topic, {**base, **event})
-
-    def read_log() -> None:
-        assert proc.stderr is not None
-        for raw in proc.stderr:
-            line = raw.decode("utf-8", "replace").rstrip()
-            if line:
-                tail.append(line)
-
-    readers = [threading.Thread(target=read_events, daemon=True), threading.Thread(target=read_log, daemon=True)]
-    for t in readers:
-        t.start()
+    session = POOL.take()
     try:
-        assert proc.stdin is not None
-        try:
-            proc.stdin.write(spec["toml"].encode("utf-8"))
-            proc.stdin.close()
-        except BrokenPipeError:
-            pass
-        code = proc.wait()
-    finally:
-        if proc.poll() is None:  # this thread was interrupted: never leave a render behind
-            proc.kill()
-            proc.wait()
-    for t in readers:
-        t.join(timeout=10)
-
-    done = next((e for e in reversed(events) if e.get("event") in ("done", "up_to_date")), None)
-    if code != 0 or done is None:
-        why = exit_text(code) if code != 0 else "ended without reporting a finished render"
-        said = next((line for line in reversed(tail) if line.startswith("error: ")), None)
-        message = (f"job {spec['job']!r}: the render process {why} on {who['label']}, host {who['host']}"
-                   + (f": {said.removeprefix('error: ')}" if said else ""))
-        if tail:
-            message += "\n  its last output:\n" + "\n".join(f"    {line}" for line in tail)
+        reply = session.request(request, forward)
+    except SessionDied as exc:
+        session.kill()
+        message = f"job {spec['job']!r}: " + exc.describe(f" on {who['label']}, host {who['host']}")
+        _emit(worker, topic, {**base, "event": "attempt_failed", "error": message.splitlines()[0]})
+        raise RuntimeError(message) from None
+    except BaseException:  # this thread was interrupted: never leave a render behind
+        session.kill()
+        raise
+    POOL.give_back(session, int(spec.get("session_jobs") or DEFAULT_MAX_JOBS),
+                   float(spec.get("session_memory") or DEFAULT_MAX_MEMORY_MB))
+    if reply["event"] not in ("done", "up_to_date"):
+        message = f"{reply.get('error')} (on {who['label']}, host {who['host']})"
         _emit(worker, topic, {**base, "event": "attempt_failed", "error": message.splitlines()[0]})
         raise RuntimeError(message)
-    return {**base, "worker_name": who["name"], "address": who["address"], "status": done["event"],
-            "seconds": done.get("seconds"), "render_seconds": done.get("render_seconds"),
-            "device": done.get("device")}
+    return {**base, "worker_name": who["name"], "address": who["address"], "status": reply["event"],
+            "seconds": reply.get("seconds"), "render_seconds": reply.get("render_seconds"),
+            "device": reply.get("device"), "session": reply.get("session")}

@@ -88,3 +88,17 @@ def load_rgb(path: str) -> np.ndarray:
 
 def write(path: str, sheet: np.ndarray) -> None:
     paths.write_bytes(path, png.encode(sheet))
+
+
+def write_sheet(out_dir: str, name: str, title: str, columns: int, cells: list[tuple[str, list[str]]]) -> str:
+    """Read the images (file names in out_dir; a missing one shows as MISSING), compose the
+    labelled sheet and write it atomically as out_dir/name; returns its path."""
+    import os
+
+    thumbs = []
+    for image_name, labels in cells:
+        path = os.path.join(out_dir, image_name)
+        thumbs.append((thumbnail(load_rgb(path)) if os.path.isfile(path) else None, list(labels)))
+    path = paths.output_path(out_dir, name)
+    write(path, compose(thumbs, columns, title=title))
+    return path

@@ -7,6 +7,7 @@ starts and then every LOG_INTERVAL seconds.
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from typing import TextIO
 
@@ -87,7 +88,39 @@ class Progress:
         self.finished += 1
         self._write(f"{self.tag(index)} {name}: up to date, skipped | {self.overall()}")
 
+    def note(self, index: int, name: str, text: str) -> None:
+        self._write(f"{self.tag(index)} {name}: {text}")
+
+    def already_done(self, index: int, name: str, text: str) -> None:
+        """Done by an earlier try of the same job (a worker finished it just before it was lost)."""
+        self.finished += 1
+        self.to_render -= 1
+        self._write(f"{self.tag(index)} {name}: {text} | {self.overall()}")
+
     def failed(self, index: int, name: str, error: str) -> None:
         self.finished += 1
         self.to_render -= 1
         self._write(f"{self.tag(index)} {name}: FAILED: {error} | {self.overall()}")
+
+
+class ClusterProgress(Progress):
+    """Progress with several jobs at once: lines from two threads, whole lines only (no
+    in-place status), the ETA from the batch's throughput so far."""
+
+    def __init__(self, total: int, to_render: int, stream: TextIO | None = None):
+        super().__init__(total, to_render, stream)
+        self.live = False
+        self.lock = threading.RLock()
+        self.first_start: float | None = None
+
+    def _write(self, line: str) -> None:
+        with self.lock:
+            super()._write(line)
+
+    def eta(self) -> float | None:
+        left = self.to_render - len(self.render_seconds)
+        if left <= 0:
+            return 0.0
+        if not self.render_seconds or self.first_start is None:
+            return None
+        return (time.monotonic() - self.first_start) / len(self.render_seconds) * left

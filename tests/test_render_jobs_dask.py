@@ -24,7 +24,8 @@ from distributed import Client
 
 from render_jobs import jobfile, sidecar
 from render_jobs.cluster_task import worker_facts
-from render_jobs.job_process import CRASH_ENV
+from render_jobs.session_process import SessionProcess
+from render_jobs.session_server import CRASH_ENV
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DASK = os.path.join(os.path.dirname(sys.executable), "dask")
@@ -317,18 +318,23 @@ def test_unreachable_scheduler_is_an_error_naming_it(tmp_path):
     assert not out.exists()
 
 
-def test_render_job_command_refuses_a_missing_job_and_other_parameters(tmp_path):
-    """The hidden per-job command (what workers run) checks the job before loading Blender."""
+def test_session_process_refuses_a_missing_job_and_other_parameters(tmp_path):
+    """The session process (what workers run) checks each job before rendering it, and
+    survives the refusal to serve the next request."""
     job_path = write_job(tmp_path, "one", [4, 8])
     out = tmp_path / "out"
     out.mkdir()
-    base = [sys.executable, "-m", "render_jobs", "_render-job", "-"]
     text = open(job_path, encoding="utf-8").read()
-    r = subprocess.run([*base, "one__arc_segments-5", "--out", str(out), "--record-path", job_path], input=text,
-                       cwd=ROOT, env=env(), capture_output=True, text=True, timeout=RUN_TIMEOUT)
-    assert r.returncode == 2 and f"{job_path}: job 'one__arc_segments-5': no such job in the file" in r.stderr
-    r = subprocess.run([*base, "one__arc_segments-4", "--out", str(out), "--record-path", job_path,
-                        "--expect-hash", "0" * 64], input=text, cwd=ROOT, env=env(), capture_output=True, text=True,
-                       timeout=RUN_TIMEOUT)
-    assert r.returncode == 2 and "resolves the job to other parameters than the client did" in r.stderr, r.stderr
-    assert r.stdout == "" and os.listdir(out) == []
+    request = {"op": "render", "toml": text, "job_file": job_path, "out_dir": str(out), "overrides": {}}
+    session = SessionProcess(env())
+    try:
+        reply = session.request({**request, "job": "one__arc_segments-5"})
+        assert reply["event"] == "failed" and reply["bad_input"]
+        assert f"{job_path}: job 'one__arc_segments-5': no such job in the file" in reply["error"]
+        reply = session.request({**request, "job": "one__arc_segments-4", "expect_hash": "0" * 64})
+        assert reply["event"] == "failed" and "resolves the job to other parameters than the client did" \
+            in reply["error"]
+        assert os.listdir(out) == [] and session.alive() and session.jobs == 0
+    finally:
+        session.close()
+    assert not session.alive()

@@ -28,14 +28,22 @@ def _derivatives(p: SurfaceParams, u: np.ndarray, t: np.ndarray) -> tuple[np.nda
     return du, dt
 
 
-def closest_parameters(p: SurfaceParams, points: np.ndarray, iterations: int = 30) -> tuple[np.ndarray, np.ndarray]:
-    """(u, theta) of the closest surface point to each point (points near the surface)."""
+def closest_parameters(p: SurfaceParams, points: np.ndarray, iterations: int = 30,
+                       initial: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(u, theta) of the closest surface point to each point (points near the surface).
+
+    `initial`: a good first guess of (u, theta) per point (a mesh whose vertices' intended
+    parameters are known), which lets a few iterations do.
+    """
     pts = np.asarray(points, dtype=float)
-    u = np.clip(pts[:, 1] / p.length, -1.0, 1.0)
-    t = np.arccos(np.clip(1.0 - pts[:, 2] / p.radius, -1.0, 1.0))
-    if p.s_bend:  # the bend moves points along y: a few fixed-point steps on u first
-        for _ in range(5):
-            u = np.clip(u + (pts[:, 1] - _point(p, u, t)[:, 1]) / p.length, -1.0, 1.0)
+    if initial is not None:
+        u, t = (np.array(a, dtype=float) for a in initial)
+    else:
+        u = np.clip(pts[:, 1] / p.length, -1.0, 1.0)
+        t = np.arccos(np.clip(1.0 - pts[:, 2] / p.radius, -1.0, 1.0))
+        if p.s_bend:  # the bend moves points along y: a few fixed-point steps on u first
+            for _ in range(5):
+                u = np.clip(u + (pts[:, 1] - _point(p, u, t)[:, 1]) / p.length, -1.0, 1.0)
     for _ in range(iterations):
         r = _point(p, u, t) - pts
         du, dt = _derivatives(p, u, t)
@@ -86,7 +94,8 @@ class QualityReport:
 
 
 def surface_quality(p: SurfaceParams, verts: np.ndarray, loops: np.ndarray, starts: np.ndarray,
-                    normals: np.ndarray | None = None) -> QualityReport:
+                    normals: np.ndarray | None = None,
+                    initial: tuple[np.ndarray, np.ndarray] | None = None, iterations: int = 30) -> QualityReport:
     """Measure an (evaluated) mesh in the surface's local coordinates against the analytic surface.
 
     Edge deviations are measured on boundary vertices of the top and bottom edges (those
@@ -95,7 +104,7 @@ def surface_quality(p: SurfaceParams, verts: np.ndarray, loops: np.ndarray, star
     faces (an open sheet's boundary edges have one face and are fine).
     """
     verts = np.asarray(verts, dtype=float)
-    u, t = closest_parameters(p, verts)
+    u, t = closest_parameters(p, verts, iterations, initial)
     dist = np.linalg.norm(_point(p, u, t) - verts, axis=1)
     if normals is not None and len(normals):
         # Near the top and bottom edges the sections are ellipses of width A(u) R and height

@@ -13,6 +13,7 @@ the setup again updates those in place, and nothing the user made is changed.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import bpy
 import numpy as np
@@ -24,8 +25,10 @@ from . import tags
 from .camera import ensure_camera
 from .cycles_settings import apply_cycles_settings
 from .ground import ensure_ground
+from .lights import LIGHTS as AREA_LIGHTS
 from .lights import ensure_area_lights, remove_area_lights
 from .sun import ensure_sun
+from .test_objects import OBJECTS as TEST_OBJECTS
 from .test_objects import ensure_test_objects, remove_test_objects
 from .world import ensure_sky_world
 from .zebra import ensure_zebra_world
@@ -69,9 +72,38 @@ def _upright_frame(surface: bpy.types.Object) -> tuple[Matrix, float]:
     return frame, scale
 
 
+INPUTS_KEY = "scurve_inputs"  # on each studio part: what it was last built from (reuse mode)
+
+
+def _rounded(values: Any) -> tuple:
+    """Floats rounded (to 1e-9 relative) so that equal inputs give equal keys."""
+    return tuple(float(f"{float(v):.9g}") for v in np.ravel(np.asarray(values, dtype=float)))
+
+
+class _Parts:
+    """Which studio parts to (re)build. Without reuse, all of them; with reuse, only those
+    whose inputs differ from the ones stored on them by the last build, so a render session
+    leaves unchanged parts (and Cycles' persistent data of them) alone."""
+
+    def __init__(self, reuse: bool, rebuilt: list[str] | None):
+        self.reuse = reuse
+        self.rebuilt = rebuilt if rebuilt is not None else []
+
+    def stale(self, part: str, holder: Any, key: tuple) -> bool:
+        if not self.reuse or holder is None or holder.get(INPUTS_KEY) != repr(key):
+            self.rebuilt.append(part)
+            return True
+        return False
+
+    @staticmethod
+    def mark(holder: Any, key: tuple) -> None:
+        holder[INPUTS_KEY] = repr(key)
+
+
 def setup_studio_scene(context: bpy.types.Context, params: SceneParams | None = None,
                        surface: bpy.types.Object | None = None,
-                       render: RenderParams | None = None) -> dict[str, bpy.types.ID]:
+                       render: RenderParams | None = None, reuse: bool = False,
+                       rebuilt: list[str] | None = None) -> dict[str, bpy.types.ID]:
     """Build or update the studio around `surface` (default: find_surface(), else a new
     mirror from build.build_mirror). Returns the datablocks by part name: surface,
     collection, world, sun, camera, and as asked ground, red_cylinder, green_cone,
@@ -80,52 +112,96 @@ def setup_studio_scene(context: bpy.types.Context, params: SceneParams | None = 
     `render` None applies RenderParams' defaults but keeps the scene's resolution (the
     camera is framed for it); given, its resolution is applied too. Raises ValueError for
     a surface that cannot be built.
+
+    `reuse` (render sessions): parts whose inputs are those they were last built from are
+    left as they are; the names of the parts (re)built are appended to `rebuilt`.
     """
     params = params or SceneParams()
     scene = context.scene
     if surface is None:
         surface = find_surface(context) or build.build_mirror(context)
-    scene[STUDIO_SURFACE_KEY] = surface.name
+    if scene.get(STUDIO_SURFACE_KEY) != surface.name:
+        scene[STUDIO_SURFACE_KEY] = surface.name
     shape = tagging.stored_params(surface)  # the defaults for a surface without stored parameters
+    parts = _Parts(reuse, rebuilt)
 
-    apply_cycles_settings(scene, params, render, keep_resolution=render is None)
+    cycles_key = (params.caustics, repr(render), render is None)
+    if parts.stale("render_settings", scene, cycles_key):
+        apply_cycles_settings(scene, params, render, keep_resolution=render is None)
+        parts.mark(scene, cycles_key)
     context.view_layer.update()
     corners = surface_corners(surface, context.evaluated_depsgraph_get())
     frame, scale = _upright_frame(surface)
+    frame_key = _rounded(frame)
     out: dict[str, bpy.types.ID] = {"surface": surface, "collection": tags.ensure_collection(scene)}
-
-    sky = ensure_sky_world(params)
-    scene.world = ensure_zebra_world(params) if params.zebra else sky
-    out["world"] = scene.world
     shown = not params.zebra  # zebra: the stripes are the only light
 
-    sun = ensure_sun(scene, params)
-    tags.set_shown(sun, shown)
+    world_key = (params.sun_elevation, params.sun_rotation, params.sky_strength, params.zebra,
+                 params.zebra_stripes)
+    world = scene.world
+    if parts.stale("world", world if tags.is_studio(world) else None, world_key):
+        sky = ensure_sky_world(params)
+        world = ensure_zebra_world(params) if params.zebra else sky
+        parts.mark(world, world_key)
+        if scene.world != world:
+            scene.world = world
+    out["world"] = world
+
+    sun_key = (params.sun_strength, params.sun_redness, params.sun_elevation, params.sun_rotation, shown)
+    sun = tags.find_object(scene, "SUN")
+    if parts.stale("sun", sun, sun_key):
+        sun = ensure_sun(scene, params)
+        tags.set_shown(sun, shown)
+        parts.mark(sun, sun_key)
     out["sun"] = sun
 
     if params.ground:
         centre = frame.translation
-        ground = ensure_ground(scene, params, shape.radius * scale, shape.length * scale,
-                               (centre.x, centre.y, float(corners[:, 2].min())))
-        tags.set_shown(ground, shown)
+        ground_centre = (centre.x, centre.y, float(corners[:, 2].min()))
+        ground_key = (shape.radius, shape.length, scale, params.ground_noise, _rounded(ground_centre), shown)
+        ground = tags.find_object(scene, "GROUND")
+        if parts.stale("ground", ground, ground_key):
+            ground = ensure_ground(scene, params, shape.radius * scale, shape.length * scale, ground_centre)
+            tags.set_shown(ground, shown)
+            parts.mark(ground, ground_key)
         out["ground"] = ground
     else:
         tags.remove_object(scene, "GROUND")
 
     if params.test_objects:
-        for role, obj in ensure_test_objects(scene, shape, frame, scale).items():
-            tags.set_shown(obj, shown)
-            out[role.lower()] = obj
+        objects_key = (shape.radius, shape.length, shape.profile, shape.s_bend, frame_key, scale, shown)
+        found = {role: tags.find_object(scene, role) for role in TEST_OBJECTS}
+        if any(parts.stale("test_objects", obj, objects_key) for obj in found.values()):
+            found = ensure_test_objects(scene, shape, frame, scale)
+            for obj in found.values():
+                tags.set_shown(obj, shown)
+                parts.mark(obj, objects_key)
+        out.update({role.lower(): obj for role, obj in found.items()})
     else:
         remove_test_objects(scene)
 
     if params.area_lights:
-        for role, obj in ensure_area_lights(scene, shape.radius, shape.length, frame, scale).items():
-            tags.set_shown(obj, shown)
-            out[role.lower()] = obj
+        lights_key = (shape.radius, shape.length, frame_key, scale, shown)
+        found = {role: tags.find_object(scene, role) for role in AREA_LIGHTS}
+        if any(parts.stale("area_lights", obj, lights_key) for obj in found.values()):
+            found = ensure_area_lights(scene, shape.radius, shape.length, frame, scale)
+            for obj in found.values():
+                tags.set_shown(obj, shown)
+                parts.mark(obj, lights_key)
+        out.update({role.lower(): obj for role, obj in found.items()})
     else:
         remove_area_lights(scene)
 
-    out["camera"] = ensure_camera(scene, corners, frame, params.camera_lens)
+    render_settings = scene.render
+    aspect = (render_settings.resolution_x * render_settings.pixel_aspect_x,
+              render_settings.resolution_y * render_settings.pixel_aspect_y)
+    camera_key = (_rounded(corners), frame_key, params.camera_lens, _rounded(aspect))
+    camera = tags.find_object(scene, "CAMERA")
+    if parts.stale("camera", camera, camera_key):
+        camera = ensure_camera(scene, corners, frame, params.camera_lens)
+        parts.mark(camera, camera_key)
+    if scene.camera != camera:
+        scene.camera = camera
+    out["camera"] = camera
     context.view_layer.update()  # world matrices of what moved, for the caller
     return out

@@ -1,0 +1,167 @@
+"""A render session: one Blender renders a sequence of jobs, changing only what differs.
+
+The first job builds everything from an empty scene: the mirror, its material, the studio,
+the render settings. Each later job compares its parameters with the previous job's and
+touches only what differs:
+
+- the surface mesh, rebuilt in place (build.rebuild_surface) when the surface differs;
+- the mirror material's values, when the material differs;
+- the studio parts whose inputs differ (setup_studio_scene with reuse: the camera follows
+  a new surface size, the sky is left alone when only the mesh changes...);
+- the output settings, when the render settings differ.
+
+Cycles' persistent data is on, so what Cycles built for unchanged objects (the sky's
+importance map, the test objects' BVH, compiled shaders) carries over to the next render.
+Known trap: with persistent data, Cycles misses a change of the Subdivision Surface
+modifier's render levels alone unless the object is tagged (rebuild_surface tags it).
+
+The mesh statistics and the quality report are computed once per distinct surface, in
+numpy, from the control grid (scurve_addon.geometry.limit): no depsgraph evaluation.
+
+Blender's memory grows over a long session (render results, Cycles' caches); the process
+that hosts a session is recycled by its owner (session_process.py) after a number of jobs
+or past a memory limit.
+"""
+from __future__ import annotations
+
+import os
+import socket
+import time
+from collections.abc import Callable
+from dataclasses import astuple
+from typing import Any
+
+import bpy
+
+from scurve_addon import build
+from scurve_addon.defaults import SurfaceParams
+from scurve_addon.geometry import limit
+from scurve_addon.material import ensure_mirror_material
+from scurve_addon.scene import setup_studio_scene
+
+from . import devices, paths, render, sidecar
+from .jobfile import Job
+
+LAPS = ("reset", "build_surface", "studio_scene", "device", "measure", "render", "write_image")
+
+
+class RenderSession:
+    """Renders jobs one after the other in this process (bpy), reusing what it can."""
+
+    def __init__(self) -> None:
+        self.id = f"{socket.gethostname()}-{os.getpid()}-{time.time_ns() % 10**9:09d}"
+        self.jobs = 0  # jobs rendered by this session so far
+        self.previous: Job | None = None
+        self.surface: bpy.types.Object | None = None
+        self._measured: dict[tuple, tuple[dict, dict]] = {}  # surface -> (mesh statistics, quality)
+
+    def _scene_is_ours(self) -> bool:
+        """The scene still holds the surface this session built (nothing else reset it)."""
+        try:
+            return self.surface is not None and self.surface.name in bpy.context.scene.objects
+        except ReferenceError:  # the object was freed (a file was loaded)
+            return False
+
+    def _measure(self, surface: SurfaceParams) -> tuple[dict, dict]:
+        """Mesh statistics and quality report of a surface, computed once per surface."""
+        key = astuple(surface)
+        if key not in self._measured:
+            control = {"vertices": (surface.arc_segments + 1) * (2 * surface.rows + 1),
+                       "faces": surface.arc_segments * 2 * surface.rows}
+            rendered = {**limit.smoothed_counts(surface, surface.render_levels),
+                        "subdivision_levels": surface.render_levels}
+            mesh = {"control": control, "rendered": rendered, "quality_subdivision_levels": surface.subdiv_levels}
+            quality = limit.smoothed_quality(surface, surface.subdiv_levels).as_dict()
+            self._measured[key] = (mesh, quality)
+        mesh, quality = self._measured[key]
+        return dict(mesh), dict(quality)
+
+    def _prepare(self, job: Job, lap: Callable[[str], None]) -> list[str]:
+        """Set the scene up for `job`; returns the parts reused from the previous job."""
+        context = bpy.context
+        previous = self.previous if self._scene_is_ours() else None
+        if previous is None:
+            render.reset_scene()
+            lap("reset")
+            self.surface = build.build_mirror(context, job.surface, job.material)
+            lap("build_surface")
+            setup_studio_scene(context, job.scene, surface=self.surface, render=job.render)
+            render.apply_output_settings(context.scene, job.render)
+            lap("studio_scene")
+            return []
+        assert self.surface is not None
+        reused = []
+        lap("reset")
+        if previous.surface != job.surface:
+            build.rebuild_surface(self.surface, job.surface)
+        else:
+            reused.append("surface")
+        if previous.material != job.material:
+            ensure_mirror_material(job.material)
+        else:
+            reused.append("material")
+        lap("build_surface")
+        rebuilt: list[str] = []
+        setup_studio_scene(context, job.scene, surface=self.surface, render=job.render, reuse=True,
+                           rebuilt=rebuilt)
+        present = {"ground": job.scene.ground, "test_objects": job.scene.test_objects,
+                   "area_lights": job.scene.area_lights}
+        reused += [f"studio.{part}" for part in STUDIO_PARTS if part not in rebuilt and present.get(part, True)]
+        if previous.render != job.render:
+            render.apply_output_settings(context.scene, job.render)
+        else:
+            reused.append("output_settings")
+        lap("studio_scene")
+        return reused
+
+    def render(self, job: Job, job_file: str, out_dir: str, device: devices.Device,
+               on_stats: Callable[[str], None] | None = None) -> dict:
+        """Render one job into out_dir (image, then sidecar, each atomically); returns the sidecar."""
+        timings = dict.fromkeys(LAPS, 0.0)
+        start = last = time.perf_counter()
+
+        def lap(name: str) -> None:
+            nonlocal last
+            now = time.perf_counter()
+            timings[name] = round(timings[name] + now - last, 4)
+            last = now
+
+        image_path = paths.output_path(out_dir, job.image_name)
+        sidecar_path = paths.output_path(out_dir, job.sidecar_name)
+        reused = self._prepare(job, lap)
+        self.previous = job  # the scene now holds this job (even if the render fails below)
+        scene = bpy.context.scene
+        devices.use(scene, device)
+        lap("device")
+        mesh, quality = self._measure(job.surface)
+        lap("measure")
+        render.render_still(scene, on_stats)
+        lap("render")
+        render.save_image(scene, image_path)
+        lap("write_image")
+        self.jobs += 1
+        data = sidecar.build(
+            job, job_file, image_path,
+            blender=render.blender_info(),
+            device=device.record(),
+            samples=render.sampling_record(scene, job),
+            render_time_s=timings["render"],
+            timings=timings,
+            mesh=mesh,
+            quality=quality,
+            session={"id": self.id, "job": self.jobs, "reused": reused},
+            created=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        )
+        data["timings"]["total"] = round(time.perf_counter() - start, 4)
+        paths.write_json(sidecar_path, data)
+        return data
+
+
+# The studio's parts as setup_studio_scene names them in `rebuilt`.
+STUDIO_PARTS = ("render_settings", "world", "sun", "ground", "test_objects", "area_lights", "camera")
+
+
+def render_once(job: Job, job_file: str, out_dir: str, device: devices.Device,
+                on_stats: Callable[[str], None] | None = None) -> dict[str, Any]:
+    """One job in a session of its own (from an empty scene)."""
+    return RenderSession().render(job, job_file, out_dir, device, on_stats)

@@ -1,0 +1,214 @@
+"""The owner's side of a session process (session_server.py): start it, send it requests,
+read its events, recycle it, kill it. Pure Python: the owner (the local runner, a Dask
+worker) never imports bpy.
+
+A session process is recycled, i.e. closed and replaced by a fresh one on the next
+request, after `max_jobs` renders or once its resident memory passes `max_memory_mb`, so a
+long batch cannot grow without bound (Blender's memory grows over many renders in one
+process). A session that dies (a crash inside Blender, an out-of-memory kill) fails only
+the request it was serving; the next request starts a new one.
+"""
+from __future__ import annotations
+
+import collections
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from .session_server import PARENT_ENV
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SESSION_COMMAND = "_session"  # the hidden command of `python -m render_jobs`
+DEFAULT_MAX_JOBS = 250
+DEFAULT_MAX_MEMORY_MB = 4096
+TAIL_LINES = 25
+FINAL_EVENTS = frozenset({"devices", "bad_input", "done", "up_to_date", "failed", "written"})
+
+
+class SessionDied(RuntimeError):
+    """The session process ended while it served a request (crash, kill, out of memory).
+
+    `why`: how it ended ("crashed (SIGSEGV)"); `said`: its last "error: " line, if any;
+    `tail`: its last lines of output."""
+
+    def __init__(self, why: str, said: str | None, tail: list[str]):
+        self.why, self.said, self.tail = why, said, tail
+        super().__init__(self.describe())
+
+    def describe(self, where: str = "") -> str:
+        """The message, with `where` (" on worker w1 ...") after what ended."""
+        message = f"the render process {self.why}{where}" + (f": {self.said}" if self.said else "")
+        if self.tail:
+            message += "\n  its last output:\n" + "\n".join(f"    {line}" for line in self.tail)
+        return message
+
+
+def exit_text(code: int | None) -> str:
+    if code is None:
+        return "stopped answering"
+    if code < 0:
+        try:
+            return f"crashed ({signal.Signals(-code).name})"
+        except ValueError:
+            return f"crashed (signal {-code})"
+    return f"exited with code {code}"
+
+
+def command() -> list[str]:
+    """How to start a session: this Python with render_jobs importable (the bpy module)."""
+    return [sys.executable, "-m", "render_jobs", SESSION_COMMAND]
+
+
+class SessionProcess:
+    def __init__(self, env: dict[str, str] | None = None):
+        environment = dict(os.environ if env is None else env)
+        environment["PYTHONPATH"] = ROOT + (os.pathsep + environment["PYTHONPATH"]
+                                            if environment.get("PYTHONPATH") else "")
+        environment[PARENT_ENV] = str(os.getpid())
+        environment.setdefault("PYTHONUNBUFFERED", "1")
+        # In the owner's working directory: relative paths (the job file's, in messages and
+        # sidecars) mean the same to both.
+        self.proc = subprocess.Popen(command(), env=environment, stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self.jobs = 0  # renders this process has done
+        self.tail: collections.deque[str] = collections.deque(maxlen=TAIL_LINES)
+        self._reader = threading.Thread(target=self._read_log, daemon=True, name="session-log")
+        self._reader.start()
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def _read_log(self) -> None:
+        assert self.proc.stderr is not None
+        for raw in self.proc.stderr:
+            line = raw.decode("utf-8", "replace").rstrip()
+            if line:
+                self.tail.append(line)
+
+    def died(self) -> SessionDied:
+        """The error for a session process that ended, with its last output."""
+        try:
+            code = self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            code = None
+        self._reader.join(timeout=2)
+        said = next((line for line in reversed(self.tail) if line.startswith("error: ")), None)
+        return SessionDied(exit_text(code), said.removeprefix("error: ") if said else None, list(self.tail))
+
+    def request(self, message: dict[str, Any], on_event: Callable[[dict], None] | None = None) -> dict:
+        """Send one request; pass each event before the final one to `on_event`; return the
+        final event. Raises SessionDied when the process ends before answering."""
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        try:
+            self.proc.stdin.write((json.dumps(message) + "\n").encode("utf-8"))
+            self.proc.stdin.flush()
+        except (BrokenPipeError, OSError):
+            raise self.died() from None
+        for raw in self.proc.stdout:
+            try:
+                event = json.loads(raw)
+            except ValueError:
+                continue
+            if not isinstance(event, dict):
+                continue
+            if event.get("event") in FINAL_EVENTS:
+                if event["event"] == "done":
+                    self.jobs += 1
+                return event
+            if on_event is not None:
+                on_event(event)
+        raise self.died()
+
+    def memory_mb(self) -> float | None:
+        """Resident memory of the process in MiB (Linux /proc), or None where unknown."""
+        try:
+            with open(f"/proc/{self.proc.pid}/status", encoding="ascii") as fh:
+                for line in fh:
+                    if line.startswith("VmRSS:"):
+                        return int(line.split()[1]) / 1024.0
+        except (OSError, ValueError, IndexError):
+            pass
+        try:
+            import psutil  # with distributed; not needed by the local runner
+
+            return psutil.Process(self.proc.pid).memory_info().rss / 2**20
+        except Exception:  # noqa: BLE001 - unknown is fine: only the job limit then applies
+            return None
+
+    def worn_out(self, max_jobs: int, max_memory_mb: float) -> str | None:
+        """Why this session should be recycled now, or None."""
+        if self.jobs >= max_jobs:
+            return f"after {self.jobs} jobs (limit {max_jobs})"
+        memory = self.memory_mb()
+        if memory is not None and memory > max_memory_mb:
+            return f"at {memory:.0f} MiB resident (limit {max_memory_mb:g} MiB)"
+        return None
+
+    def close(self) -> None:
+        """Ask the process to finish, then make sure it has."""
+        if self.alive():
+            try:
+                assert self.proc.stdin is not None
+                self.proc.stdin.write(b'{"op": "quit"}\n')
+                self.proc.stdin.close()
+                self.proc.wait(timeout=10)
+            except (OSError, ValueError, subprocess.TimeoutExpired):
+                pass
+        self.kill()
+
+    def kill(self) -> None:
+        if self.alive():
+            self.proc.kill()
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # pragma: no cover - a process SIGKILL cannot stop
+            pass
+        for stream in (self.proc.stdin, self.proc.stdout):
+            try:
+                if stream is not None:
+                    stream.close()
+            except OSError:
+                pass
+
+
+class SessionPool:
+    """The idle sessions of one process (a Dask worker): a task takes one, or starts one, and
+    gives it back when done; worn-out and dead sessions are closed instead of kept."""
+
+    def __init__(self) -> None:
+        self._idle: list[SessionProcess] = []
+        self._lock = threading.Lock()
+
+    def take(self) -> SessionProcess:
+        with self._lock:
+            while self._idle:
+                session = self._idle.pop()
+                if session.alive():
+                    return session
+                session.kill()
+        return SessionProcess()
+
+    def give_back(self, session: SessionProcess, max_jobs: int, max_memory_mb: float) -> str | None:
+        """Keep `session` for the next task, or close it; returns why it was recycled."""
+        why = session.worn_out(max_jobs, max_memory_mb) if session.alive() else "it ended"
+        if why:
+            session.close()
+            return why
+        with self._lock:
+            self._idle.append(session)
+        return None
+
+    def close_all(self) -> None:
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for session in idle:
+            session.close()

@@ -1,0 +1,252 @@
+"""The session process: one Blender that renders the jobs it is sent, one after the other.
+
+    python -m render_jobs _session        (what session_process.SessionProcess starts)
+
+It reads requests as JSON lines on stdin and answers with JSON lines (events) on its
+original stdout; everything Blender or Python prints goes to stderr. Requests:
+
+    {"op": "devices", "requests": [["auto", JOB], ...], "job_file": PATH, "from_command_line": false}
+        -> {"event": "devices", "chosen": {"auto": {"describe": ..., "record": {...}}}}
+         | {"event": "bad_input", "error": "..."}
+    {"op": "render", "toml": TEXT, "job_file": PATH, "job": NAME, "out_dir": DIR,
+     "overrides": {...}, "expect_hash": SHA256 or null, "force": false, "from_command_line": false}
+        -> {"event": "rendering", ...}, {"event": "status", "text": ...} (while Cycles samples),
+           then {"event": "done", ...} | {"event": "up_to_date"} | {"event": "failed", "error": ...}
+    {"op": "contact_sheet", "out_dir": DIR, "name": FILE, "title": TEXT, "columns": N,
+     "cells": [[IMAGE_FILE, [LABEL, ...]], ...]}
+        -> {"event": "written", "path": ...} | {"event": "failed", "error": ...}
+    {"op": "quit"} (or end of input)
+
+The job file travels as text, so the process needs no access to the client's copy, and
+it resolves the job itself: a parameter hash other than the client's (other code on this
+machine) fails the job. SIGINT is ignored here: the owner stops a session by killing it
+(Ctrl-C reaches the owner, which kills the session and removes what it left).
+
+On Linux the process is killed when its owner dies (PR_SET_PDEATHSIG), so a killed runner
+or Dask worker leaves no render behind.
+
+Test hook: RENDER_JOBS_TEST_CRASH_JOB=<job name> makes this process crash (a real
+segmentation fault) when it is asked to render that job.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import replace
+from typing import Any, TextIO
+
+CRASH_ENV = "RENDER_JOBS_TEST_CRASH_JOB"
+PARENT_ENV = "RENDER_JOBS_PARENT_PID"  # the owner's pid: the session dies with it
+STATUS_INTERVAL = 0.25  # seconds between Cycles' status lines sent to the owner
+
+
+class Events:
+    """JSON lines on the original stdout; print() and Blender's own output go to stderr."""
+
+    def __init__(self) -> None:
+        sys.stdout.flush()
+        self._out: TextIO = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)
+        os.dup2(2, 1)
+        self._lock = threading.Lock()
+
+    def send(self, event: str, **fields: Any) -> None:
+        with self._lock:
+            self._out.write(json.dumps({"event": event, **fields}) + "\n")
+            self._out.flush()
+
+
+def die_with_parent() -> None:
+    """Ask Linux to kill this process when its owner dies (PR_SET_PDEATHSIG), then make sure
+    the owner had not already died before the request; a thread also watches the parent
+    process id (other systems, and owners whose starting thread ends)."""
+    expected = os.environ.get(PARENT_ENV)
+    if not expected or not expected.isdigit():
+        return
+    parent = int(expected)
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, int(signal.SIGKILL), 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:
+        os._exit(1)
+
+    def watch() -> None:
+        while True:
+            time.sleep(1.0)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="parent-watch").start()
+
+
+class Server:
+    def __init__(self, events: Events):
+        self.events = events
+        self.session: Any = None  # session.RenderSession, made with the first render
+        self.devices: dict[str, Any] = {}  # requested -> devices.Device
+        self._batches: dict[str, Any] = {}  # parsed job files, by text, name, output dir and overrides
+
+    def batch(self, request: dict) -> Any:
+        """The job file of a request, parsed once per distinct request."""
+        from . import jobfile
+
+        shown = request["job_file"]
+        overrides = request.get("overrides") or {}
+        key = hashlib.sha256(json.dumps([request["toml"], shown, request["out_dir"], overrides],
+                                        sort_keys=True).encode()).hexdigest()
+        if key not in self._batches:
+            if len(self._batches) > 8:
+                self._batches.clear()
+            with tempfile.TemporaryDirectory(prefix="render-session-") as tmp:
+                path = os.path.join(tmp, os.path.basename(shown))  # a file without [[job]] is named after it
+                with open(path, "w", encoding="utf-8") as fh:
+                    fh.write(request["toml"])
+                try:
+                    batch = jobfile.load(path, out_dir=request["out_dir"])
+                except jobfile.JobFileError as exc:
+                    raise jobfile.JobFileError([p.replace(path, shown) for p in exc.problems]) from None
+            fixed = {k: tuple(v) if isinstance(v, list) else v for k, v in overrides.items()}
+            self._batches[key] = replace(jobfile.with_render_overrides(batch, fixed), path=shown)
+        return self._batches[key]
+
+    def device(self, requested: str, where: str) -> Any:
+        from . import devices
+
+        if requested not in self.devices:
+            try:
+                self.devices[requested] = devices.select(requested)
+            except devices.DeviceUnavailable as exc:
+                raise BadInput(f"{where}: {exc}") from None
+        return self.devices[requested]
+
+    def op_devices(self, request: dict) -> None:
+        chosen, problems = {}, []
+        for requested, job in request["requests"]:  # each device, with the first job asking for it
+            where = (f"command line: --device {requested}" if request.get("from_command_line")
+                     else f"{request['job_file']}: job {job!r}: render.device")
+            try:
+                device = self.device(requested, where)
+            except BadInput as exc:
+                problems.append(str(exc))
+                continue
+            chosen[requested] = {"describe": device.describe(), "record": device.record()}
+        if problems:
+            self.events.send("bad_input", error="\n".join(problems))
+        else:
+            self.events.send("devices", chosen=chosen)
+
+    def op_render(self, request: dict) -> None:
+        from . import jobfile, sidecar
+
+        try:
+            batch = self.batch(request)
+        except jobfile.JobFileError as exc:
+            self.events.send("failed", error="\n".join(exc.problems), bad_input=True)
+            return
+        shown = request["job_file"]
+        job = next((j for j in batch.jobs if j.name == request["job"]), None)
+        if job is None:
+            self.events.send("failed", error=f"{shown}: job {request['job']!r}: no such job in the file",
+                             bad_input=True)
+            return
+        if request.get("expect_hash") and sidecar.job_hash(job) != request["expect_hash"]:
+            self.events.send("failed", bad_input=True, error=(
+                f"{shown}: job {job.name!r}: this machine resolves the job to other parameters than the client "
+                "did: its render_jobs / scurve_addon code differs from the client's; run the same checkout "
+                "everywhere"))
+            return
+        if not request.get("force") and sidecar.is_done(job, batch.out_dir):
+            self.events.send("up_to_date", seconds=0.0)
+            return
+        where = (f"command line: --device {job.render.device}" if request.get("from_command_line")
+                 else f"{shown}: job {job.name!r}: render.device")
+        try:
+            device = self.device(job.render.device, where)
+        except BadInput as exc:
+            self.events.send("failed", error=str(exc), bad_input=True)
+            return
+        if os.environ.get(CRASH_ENV) == job.name:  # test hook: a deterministic crash inside Blender's process
+            import ctypes
+
+            sys.stderr.write(f"{CRASH_ENV}: crashing on purpose while rendering {job.name}\n")
+            sys.stderr.flush()
+            ctypes.string_at(0)
+
+        last = [0.0]  # when Cycles' status was last sent; 0: the render has not started
+
+        def on_stats(text: str) -> None:
+            now = time.monotonic()
+            if not last[0]:
+                last[0] = now
+                r = job.render
+                self.events.send("rendering", device=device.describe(), pid=os.getpid(),
+                                 what=f"{r.resolution[0]}x{r.resolution[1]}, up to {r.samples} samples")
+            elif now - last[0] >= STATUS_INTERVAL:
+                last[0] = now
+                self.events.send("status", text=" ".join(text.split())[:160])
+
+        from .session import RenderSession
+
+        if self.session is None:
+            self.session = RenderSession()
+        try:
+            data = self.session.render(job, shown, batch.out_dir, device, on_stats=on_stats)
+        except (RuntimeError, ValueError, OSError) as exc:
+            self.events.send("failed", error=f"{shown}: job {job.name!r}: {exc}")
+            return
+        self.events.send("done", seconds=data["timings"]["total"], render_seconds=data.get("render_time_s"),
+                         device=device.describe(), session=data["session"])
+
+    def op_contact_sheet(self, request: dict) -> None:
+        from .contact_sheet import write_sheet
+
+        try:
+            path = write_sheet(request["out_dir"], request["name"], request.get("title", ""),
+                               int(request["columns"]), [(name, labels) for name, labels in request["cells"]])
+        except (OSError, ValueError, RuntimeError) as exc:
+            self.events.send("failed", error=f"cannot write the contact sheet {request['name']}: {exc}")
+            return
+        self.events.send("written", path=path)
+
+
+class BadInput(Exception):  # noqa: N818  (bad input, not a program error)
+    """A request the job file or the machine cannot satisfy (a missing device backend...)."""
+
+
+def main(argv: list[str]) -> int:
+    events = Events()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the owner stops a session by killing it
+    die_with_parent()
+    if argv:
+        sys.stderr.write(f"error: {argv[0]}: the session process takes no arguments\n")
+        return 2
+    server = Server(events)
+    handlers = {"devices": server.op_devices, "render": server.op_render, "contact_sheet": server.op_contact_sheet}
+    events.send("ready", pid=os.getpid())
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        try:
+            request = json.loads(line)
+            op = request["op"]
+        except (ValueError, KeyError, TypeError):
+            events.send("failed", error=f"not a session request: {line.strip()[:200]!r}")
+            continue
+        if op == "quit":
+            break
+        handler = handlers.get(op)
+        if handler is None:
+            events.send("failed", error=f"unknown session request {op!r}")
+            continue
+        handler(request)
+    return 0
