@@ -1,0 +1,170 @@
+"""Hostile input (issues #11, #16): job files built to break the reader, --out given empty,
+partial files planted or named to crash the cleanup, a full disk. Each gets exit code 2 with
+one line naming the file (job files), or leaves no final file and no partial (outputs);
+never a traceback, never a file written outside our own private temporary directory."""
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+import socket
+import stat
+import subprocess
+import sys
+
+import bpy
+import numpy as np
+import pytest
+
+from render_jobs import cli, jobfile, paths
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def write(tmp_path, text: str, name: str = "jobs.toml") -> str:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def validate(path: str, capsys) -> tuple[int, list[str], str]:
+    code = cli.main(["validate", path])
+    err = capsys.readouterr().err
+    return code, err.splitlines(), err
+
+
+def dead_pid() -> int:
+    proc = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    return int(proc.stdout)
+
+
+# (job file text, what its one error line says)
+HOSTILE = {
+    "arrays nested 5,000 deep": ("x = " + "[" * 5000 + "]" * 5000 + "\n", "nested too deeply"),
+    "inline tables nested 3,000 deep": ("x = " + "{a = " * 3000 + "1" + "}" * 3000 + "\n", "nested too deeply"),
+    "a 401-digit number": ("[surface]\nradius = 1" + "0" * 400 + "\n",
+                           "job 'jobs': surface.radius: an integer of about 401 digits is too large for a number"),
+    "a 401-digit integer": ("[surface]\nrows = 1" + "0" * 400 + "\n",
+                            "job 'jobs': surface.rows: an integer of about 401 digits is out of range"),
+    "a 5,000-digit integer": ("[surface]\nradius = 1" + "0" * 5000 + "\n",
+                              "not valid TOML here: line 2: a number with too many digits"),
+    "a 100,000-digit hex integer": ("[render]\nseed = 0x" + "f" * 100_000 + "\n",
+                                    "job 'jobs': render.seed: an integer of about 120,412 digits is out of range"),
+    "a resolution of 401 digits": ('[render]\nresolution = "1' + "0" * 400 + 'x10"\n',
+                                   "job 'jobs': render.resolution: "),
+    "a resolution of 5,000 digits": ('[render]\nresolution = "1' + "0" * 5000 + 'x10"\n',
+                                     "job 'jobs': render.resolution: "),
+    "a key with a line break": ('[surface]\n"a\\nb" = 1\n', "job 'jobs': surface.'a\\nb': unknown key"),
+    "a job name with a line break": ('[[job]]\nname = "a\\nb"\n', "job #1: name: 'a\\nb': use letters"),
+    "a value of 100,000 characters": ('[surface]\nprofile = "' + "x" * 100_000 + '"\n',
+                                      "job 'jobs': surface.profile: 'xxxx"),
+}
+
+
+@pytest.mark.parametrize("case", list(HOSTILE))
+def test_hostile_job_file_is_one_clear_line_exit_2(case, tmp_path, capsys):
+    text, needle = HOSTILE[case]
+    path = write(tmp_path, text)
+    code, lines, err = validate(path, capsys)
+    assert code == 2
+    assert "Traceback" not in err
+    assert len(lines) == 1, err[:2000]
+    (line,) = lines
+    assert line.startswith(f"error: {path}: ") and needle in line, line[:2000]
+    assert len(line) < 400  # values and keys are clipped in messages
+
+
+def test_nesting_too_deep_for_python_in_a_real_process(tmp_path):
+    path = write(tmp_path, "x = " + "[" * 100_000 + "]" * 100_000 + "\n")
+    proc = subprocess.run([sys.executable, "-m", "render_jobs", "render", path, "--out", str(tmp_path / "o")],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert proc.stderr.splitlines() == [f"error: {path}: not valid TOML here: arrays or tables are nested too "
+                                        f"deeply (a job file needs at most {jobfile.MAX_DEPTH} levels)"]
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_byte_order_mark_is_accepted(tmp_path, capsys):
+    text = "[surface]\nrows = 6\n[render]\nsamples = 3\n"
+    plain = write(tmp_path, text, "plain.toml")
+    (tmp_path / "bom.toml").write_bytes(b"\xef\xbb\xbf" + text.encode())
+    code, _, err = validate(str(tmp_path / "bom.toml"), capsys)
+    assert code == 0, err
+    (a,), (b,) = jobfile.load(plain).jobs, jobfile.load(str(tmp_path / "bom.toml")).jobs
+    assert (a.surface, a.render) == (b.surface, b.render) and b.surface.rows == 6
+    assert jobfile.loads("\ufeff" + text, "x.toml").jobs[0].surface.rows == 6
+
+
+def test_a_file_over_the_size_limit_is_refused_naming_its_size_and_the_limit(tmp_path, capsys):
+    padding = "# " + "x" * 99 + "\n"
+    text = "[surface]\nrows = 6\n" + padding * (jobfile.MAX_FILE_BYTES // len(padding) + 1)
+    path = write(tmp_path, text)
+    size = os.path.getsize(path)
+    assert size > jobfile.MAX_FILE_BYTES == 1024 * 1024
+    code, lines, err = validate(path, capsys)
+    assert code == 2 and "Traceback" not in err
+    assert lines == [f"error: {path}: the file is {size:,} bytes, more than the limit of 1,048,576 bytes (1 MiB) "
+                     "for a job file (a job file is a few KB; sweeps are written as lists, not one [[job]] per "
+                     "image)"]
+    with pytest.raises(jobfile.JobFileError) as info:
+        jobfile.loads(text, "given.toml")
+    assert info.value.problems[0].startswith("given.toml: the file is ")
+    # Just under the limit is read.
+    path = write(tmp_path, "[surface]\nrows = 6\n" + "#" * (jobfile.MAX_FILE_BYTES - 40) + "\n")
+    assert jobfile.load(path).jobs[0].surface.rows == 6
+
+
+def test_too_many_job_entries_are_refused_before_any_is_looked_at(tmp_path):
+    entries = "".join(f'[[job]]\nname = "j{i}"\n[job.surface]\nrowz = 1\n' for i in range(jobfile.MAX_JOBS + 1))
+    path = write(tmp_path, entries)
+    assert os.path.getsize(path) < jobfile.MAX_FILE_BYTES
+    with pytest.raises(jobfile.JobFileError) as info:
+        jobfile.load(path)
+    # One message: not 10,001 "unknown key" messages first.
+    assert info.value.problems == [f"{path}: top level: job: the file has 10,001 [[job]] entries, more than the "
+                                   "limit of 10,000 jobs"]
+
+
+def test_jobs_are_counted_before_any_sweep_expands(tmp_path):
+    """5,001 jobs of 2 each: refused by count, before 10,002 surfaces are built and checked."""
+    n = jobfile.MAX_JOBS // 2 + 1
+    entries = "".join(f'[[job]]\nname = "j{i}"\n[job.surface]\ns_bend = [0.0, -2.5]\n' for i in range(n))
+    path = write(tmp_path, entries)
+    with pytest.raises(jobfile.JobFileError) as info:
+        jobfile.load(path)
+    assert info.value.problems == [f"{path}: top level: job: the file makes 10,002 jobs, more than the limit "
+                                   "of 10,000"]  # and no "folds over" message from an expanded job
+
+
+def test_problems_are_capped_at_a_readable_number(tmp_path, capsys):
+    path = write(tmp_path, "[surface]\nrows = [" + ", ".join(["0"] * 500) + "]\n")
+    code, lines, _ = validate(path, capsys)
+    assert code == 2
+    assert len(lines) == jobfile.MAX_PROBLEMS + 1
+    assert lines[0] == f"error: {path}: job 'jobs': surface.rows[0]: 0 is out of range: must be between 1 and 2048"
+    assert lines[-1] == f"error: {path}: ... and 400 more problems"
+
+
+def test_loads_is_load_without_the_file(tmp_path):
+    path = os.path.join(ROOT, "examples", "resolution_sweep.toml")
+    with open(path, encoding="utf-8") as fh:
+        text = fh.read()
+    assert jobfile.loads(text, path) == jobfile.load(path)
+    assert jobfile.loads(text, path, out_dir=str(tmp_path)) == jobfile.load(path, out_dir=str(tmp_path))
+    batch = jobfile.loads("[render]\nsamples = 4\n", "somewhere/night.toml")
+    assert batch.path == "somewhere/night.toml" and [j.name for j in batch.jobs] == ["night"]
+    with pytest.raises(jobfile.JobFileError) as info:
+        jobfile.loads("[surface]\nrows = 0\n[[job]]\nname = 'a/b'\n", "inline.toml")
+    assert info.value.problems == [
+        "inline.toml: top level (all jobs): surface.rows: 0 is out of range: must be between 1 and 2048",
+        "inline.toml: job #1: name: 'a/b' is not a plain file name: job names become file names inside the "
+        "output directory, so '/', '\\' and '..' are not allowed"]
+    with pytest.raises(jobfile.JobFileError) as info:
+        jobfile.loads("[surface\n", "broken.toml")
+    assert info.value.problems[0].startswith("broken.toml: not valid TOML: ")
+
+
+def test_problem_lines_never_break(tmp_path):
+    err = jobfile.JobFileError(["a\nb", "c\rd\x00e\u2028f"])
+    assert err.problems == ["a\\nb", "c\\rd\\x00e\\u2028f"]
+    assert str(err).count("\n") == 1
