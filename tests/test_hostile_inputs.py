@@ -164,6 +164,23 @@ def test_loads_is_load_without_the_file(tmp_path):
     assert info.value.problems[0].startswith("broken.toml: not valid TOML: ")
 
 
+@pytest.mark.parametrize("argv", [["render", "--out", ""], ["render", "--out", "  "], ["list", "--out", ""],
+                                  ["render", "--dry-run", "--out", "\t"]])
+def test_empty_out_is_refused_and_nothing_is_touched(argv, tmp_path, capsys, monkeypatch):
+    path = write(tmp_path, "[render]\nsamples = 1\n")
+    monkeypatch.chdir(tmp_path)
+    stale = tmp_path / f".jobs.png.partial-{dead_pid()}"  # would be removed by a run here
+    stale.write_bytes(b"x")
+    before = sorted(os.listdir(tmp_path))
+    code = cli.main([argv[0], path, *argv[1:]])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert f"error: command line: --out: {argv[-1]!r} is empty: give an output directory" in err
+    assert sorted(os.listdir(tmp_path)) == before
+    with pytest.raises(jobfile.JobFileError):
+        jobfile.load(path, out_dir=" ")
+
+
 def test_problem_lines_never_break(tmp_path):
     err = jobfile.JobFileError(["a\nb", "c\rd\x00e\u2028f"])
     assert err.problems == ["a\\nb", "c\\rd\\x00e\\u2028f"]
