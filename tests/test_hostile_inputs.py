@@ -181,6 +181,98 @@ def test_empty_out_is_refused_and_nothing_is_touched(argv, tmp_path, capsys, mon
         jobfile.load(path, out_dir=" ")
 
 
+# ---------------------------------------------------------------------------------------------
+# Partial files
+
+
+def test_partials_with_pids_beyond_any_process_are_not_ours_and_do_not_crash(tmp_path):
+    names = [".x.png.partial-99999999999999999999", f".x.png.partial-{2**31}", ".x.png.partial-0",
+             f".x.png.partial-{socket.gethostname()}-99999999999999999999-abcd1234"]
+    for name in names:
+        (tmp_path / name).write_bytes(b"x")
+    stale = tmp_path / f".y.png.partial-{dead_pid()}"
+    stale.write_bytes(b"x")
+    assert paths.remove_stale_partials(str(tmp_path)) == [str(stale)]
+    assert sorted(os.listdir(tmp_path)) == sorted(names)
+    assert paths.parse_partial(names[0]) is None and paths._alive(2**40)  # in doubt: left alone, no crash
+
+
+def test_a_link_planted_at_the_partial_name_is_not_followed(tmp_path):
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o1777)  # a shared output directory: anyone may create names in it
+    victim = tmp_path / "victim.txt"
+    victim.write_bytes(b"precious")
+    planted = [shared / f".a.png.partial-{os.getpid()}",
+               shared / f".a.png.partial-{paths.host_name()}-{os.getpid()}-aaaaaaaa"]
+    for link in planted:
+        os.symlink(victim, link)
+    final = shared / "a.png"
+    paths.write_bytes(str(final), b"new image")
+    with paths.atomic_target(str(final)) as partial, open(partial, "wb") as fh:  # as save_render writes
+        fh.write(b"second image")
+    assert victim.read_bytes() == b"precious"
+    assert final.read_bytes() == b"second image" and stat.S_ISREG(os.lstat(final).st_mode)
+    assert all(os.path.islink(link) for link in planted)  # the same process: not stale, left alone
+    assert sorted(os.listdir(shared)) == sorted(["a.png", *(p.name for p in planted)])
+
+
+def test_the_final_name_being_a_link_is_replaced_not_followed(tmp_path):
+    victim = tmp_path / "victim.txt"
+    victim.write_bytes(b"precious")
+    out = tmp_path / "out"
+    out.mkdir()
+    os.symlink(victim, out / "a.json")
+    paths.write_json(str(out / "a.json"), {"v": 1})
+    assert victim.read_bytes() == b"precious" and not os.path.islink(out / "a.json")
+
+
+def test_partials_live_in_a_private_directory_named_for_host_and_process(tmp_path):
+    final = tmp_path / "a.exr"
+    with paths.atomic_target(str(final)) as partial:
+        private = os.path.dirname(partial)
+        assert os.path.dirname(private) == str(tmp_path) and os.path.basename(partial) == "a.exr"
+        assert stat.S_IMODE(os.stat(private).st_mode) == 0o700
+        found = paths.parse_partial(os.path.basename(private))
+        assert found == paths.Partial(final="a.exr", host=paths.host_name(), pid=os.getpid())
+        assert paths.remove_stale_partials(str(tmp_path)) == []  # ours, alive
+        with open(partial, "wb") as fh:
+            fh.write(b"exr")
+    assert os.listdir(tmp_path) == ["a.exr"]
+    with pytest.raises(RuntimeError), paths.atomic_target(str(final)) as partial:
+        with open(partial, "wb") as fh:
+            fh.write(b"half")
+        raise RuntimeError("killed")
+    assert os.listdir(tmp_path) == ["a.exr"] and final.read_bytes() == b"exr"
+    with pytest.raises(OSError, match="nothing was written"), paths.atomic_target(str(final)):
+        pass
+    assert os.listdir(tmp_path) == ["a.exr"]
+
+
+def test_only_this_hosts_dead_partials_are_removed(tmp_path):
+    dead, here = dead_pid(), paths.host_name()
+    other_host = tmp_path / f".a.png.partial-render-node-7-{dead}-k2j4h5g6"
+    mine_dead = tmp_path / f".b.png.partial-{here}-{dead}-x8y7z6w5"
+    mine_alive = tmp_path / f".c.png.partial-{here}-{os.getpid()}-abcdefgh"
+    old_style = tmp_path / f".d.png.partial-{dead}"
+    for directory in (other_host, mine_dead, mine_alive):
+        directory.mkdir(mode=0o700)
+        (directory / "x.png").write_bytes(b"half")
+    old_style.write_bytes(b"half")
+    os.symlink(tmp_path / "elsewhere", mine_dead / "link")  # removed as a link, not followed
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "keep").write_bytes(b"k")
+    removed = paths.remove_stale_partials(str(tmp_path))
+    assert sorted(removed) == sorted([str(mine_dead), str(old_style)])
+    assert other_host.is_dir() and mine_alive.is_dir() and (tmp_path / "elsewhere" / "keep").exists()
+    assert paths.parse_partial(other_host.name) == paths.Partial("a.png", "render-node-7", dead)
+    # Once no process can write them (the end of a cluster batch), a batch's partials all go.
+    assert paths.remove_partials(str(tmp_path), {"x.png"}) == []
+    assert sorted(paths.remove_partials(str(tmp_path), {"a.png", "c.png"})) == sorted([str(other_host),
+                                                                                       str(mine_alive)])
+    assert sorted(os.listdir(tmp_path)) == ["elsewhere"]
+
+
 def test_problem_lines_never_break(tmp_path):
     err = jobfile.JobFileError(["a\nb", "c\rd\x00e\u2028f"])
     assert err.problems == ["a\\nb", "c\\rd\\x00e\\u2028f"]
