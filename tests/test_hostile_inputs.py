@@ -273,6 +273,86 @@ def test_only_this_hosts_dead_partials_are_removed(tmp_path):
     assert sorted(os.listdir(tmp_path)) == ["elsewhere"]
 
 
+# ---------------------------------------------------------------------------------------------
+# A full disk
+
+
+def _mount_tmpfs(directory: str, size: str) -> str | None:
+    """None when mounted, else why not."""
+    if os.name != "posix" or os.geteuid() != 0:
+        return "needs root to mount a small tmpfs"
+    if shutil.which("mount") is None:
+        return "no mount command"
+    proc = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", directory],
+                          capture_output=True, text=True)
+    return None if proc.returncode == 0 else f"cannot mount a tmpfs: {proc.stderr.strip()}"
+
+
+def _fill(directory: str, leave: int) -> None:
+    """Fill the file system of `directory`, then free about `leave` bytes."""
+    filler = os.path.join(directory, "filler")
+    fd = os.open(filler, os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        while True:
+            os.write(fd, b"\0" * 4096)
+    except OSError as exc:
+        assert exc.errno == errno.ENOSPC
+    finally:
+        os.close(fd)
+    os.truncate(filler, max(0, os.path.getsize(filler) - leave))
+
+
+def _noise_image(name: str, width: int, height: int, float_buffer: bool = False):
+    image = bpy.data.images.new(name, width, height, alpha=True, float_buffer=float_buffer)
+    image.pixels.foreach_set(np.random.default_rng(7).random(width * height * 4).astype(np.float32))
+    return image
+
+
+def test_a_full_disk_leaves_no_final_file_and_no_partial(tmp_path):
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    why = _mount_tmpfs(str(disk), "1m")
+    if why:
+        pytest.skip(why)
+    try:
+        _fill(str(disk), 16 * 1024)
+        final = disk / "a.json"
+        with pytest.raises(OSError) as info:
+            paths.write_bytes(str(final), b"x" * 200_000)
+        assert info.value.errno == errno.ENOSPC
+        assert os.listdir(disk) == ["filler"]
+        # Blender writing an image onto the full disk: whatever it reports, the check refuses it.
+        image = _noise_image("full-disk", 256, 256)
+        scene = bpy.context.scene
+        scene.render.image_settings.file_format = "PNG"
+        final = disk / "b.png"
+        with pytest.raises((ValueError, RuntimeError, OSError)) as info:
+            with paths.atomic_target(str(final), verify=lambda p: paths.verify_image(p, "PNG", 256, 256)) as p:
+                image.save_render(filepath=p, scene=scene)
+        if isinstance(info.value, ValueError):
+            assert "is truncated or damaged (the disk may be full)" in str(info.value)
+        assert os.listdir(disk) == ["filler"]
+        bpy.data.images.remove(image)
+    finally:
+        subprocess.run(["umount", str(disk)], check=False)
+        if os.path.ismount(disk):
+            subprocess.run(["umount", "-l", str(disk)], check=False)
+    assert not os.path.ismount(disk)
+
+
+def test_verify_refuses_before_the_final_name_is_touched(tmp_path):
+    final = tmp_path / "a.png"
+    final.write_bytes(b"old")
+
+    def refuse(path: str) -> None:
+        raise ValueError(f"{path} is truncated or damaged (the disk may be full)")
+
+    with pytest.raises(ValueError), paths.atomic_target(str(final), verify=refuse) as partial:
+        with open(partial, "wb") as fh:
+            fh.write(b"new")
+    assert final.read_bytes() == b"old" and os.listdir(tmp_path) == ["a.png"]
+
+
 def test_problem_lines_never_break(tmp_path):
     err = jobfile.JobFileError(["a\nb", "c\rd\x00e\u2028f"])
     assert err.problems == ["a\\nb", "c\\rd\\x00e\\u2028f"]
