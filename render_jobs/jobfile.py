@@ -331,10 +331,12 @@ def _parse(text: str, name: str) -> dict:
     except RecursionError:
         raise JobFileError([f"{name}: not valid TOML here: arrays or tables are nested too deeply "
                             f"(a job file needs at most {MAX_DEPTH} levels)"]) from None
-    except ValueError:  # Python refuses to convert an integer of more than 4,300 digits
-        m = re.search(r"\d[\d_]{%d,}" % (LONG_NUMBER - 1), text)
-        where = f"line {text.count(chr(10), 0, m.start()) + 1}: " if m else ""
-        raise JobFileError([f"{name}: not valid TOML here: {where}a number with too many digits "
+    except ValueError as exc:  # Python refuses to convert an integer of more than 4,300 digits
+        m = re.search(rf"\d[\d_]{{{LONG_NUMBER - 1},}}", text)
+        if m is None:
+            raise JobFileError([f"{name}: not valid TOML here: {clip(str(exc), 200)}"]) from None
+        line = text.count("\n", 0, m.start()) + 1
+        raise JobFileError([f"{name}: not valid TOML here: line {line}: a number with too many digits "
                             f"(more than {LONG_NUMBER - 1:,})"]) from None
     deep = _too_deep(raw)
     if deep is not None:

@@ -42,6 +42,9 @@ def dead_pid() -> int:
 HOSTILE = {
     "arrays nested 5,000 deep": ("x = " + "[" * 5000 + "]" * 5000 + "\n", "nested too deeply"),
     "inline tables nested 3,000 deep": ("x = " + "{a = " * 3000 + "1" + "}" * 3000 + "\n", "nested too deeply"),
+    "arrays nested 50 deep (the parser copes)": ("[surface]\nrows = " + "[" * 50 + "1" + "]" * 50 + "\n",
+                                                 "top level: surface.rows[0][0][0][0][0][0][0][0][0]: arrays or "
+                                                 "tables nested more than 10 levels deep"),
     "a 401-digit number": ("[surface]\nradius = 1" + "0" * 400 + "\n",
                            "job 'jobs': surface.radius: an integer of about 401 digits is too large for a number"),
     "a 401-digit integer": ("[surface]\nrows = 1" + "0" * 400 + "\n",
