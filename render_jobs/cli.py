@@ -98,6 +98,13 @@ def render_overrides(args: argparse.Namespace) -> tuple[dict[str, Any], list[str
     return out, problems
 
 
+def out_problem(out: str | None) -> str | None:
+    """--out given empty or blank: refused, as `[output] dir = ""` is (it would mean the current directory)."""
+    if out is not None and not out.strip():
+        return f"command line: --out: {out!r} is empty: give an output directory (--out . for this one)"
+    return None
+
+
 def _load(path: str, out: str | None) -> jobfile.Batch:
     return jobfile.load(path, out_dir=out)
 
@@ -118,6 +125,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_list(args: argparse.Namespace, overrides: dict[str, Any] | None = None, force: bool = False) -> int:
     from . import runner
 
+    if out_problem(args.out):
+        return _error(out_problem(args.out))
     try:
         batch = jobfile.with_render_overrides(_load(args.jobfile, args.out), overrides or {})
     except jobfile.JobFileError as exc:
@@ -156,11 +165,14 @@ def cmd_render(args: argparse.Namespace) -> int:
     overrides, problems = render_overrides(args)
     options, option_problems = cluster_options(args)
     problems += option_problems
-    try:
-        batch = _load(args.jobfile, args.out)
-    except jobfile.JobFileError as exc:
-        problems = exc.problems + problems
-        batch = None
+    batch = None
+    if out_problem(args.out):
+        problems.insert(0, out_problem(args.out))
+    else:
+        try:
+            batch = _load(args.jobfile, args.out)
+        except jobfile.JobFileError as exc:
+            problems = exc.problems + problems
     if problems:
         return _error(problems)
     assert batch is not None

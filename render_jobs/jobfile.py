@@ -19,6 +19,7 @@ import itertools
 import math
 import os
 import re
+import stat
 import tomllib
 from dataclasses import asdict, dataclass, replace
 from pathlib import PurePosixPath, PureWindowsPath
@@ -36,7 +37,7 @@ from scurve_addon.defaults import (
     specs,
 )
 
-from .values import check, is_sweep, show, suggest, type_name
+from .values import check, clip, is_sweep, key_text, show, suggest, type_name
 
 TABLES: dict[str, type] = {"surface": SurfaceParams, "material": MaterialParams,
                            "scene": SceneParams, "render": RenderParams}
@@ -51,13 +52,25 @@ EXTENSIONS = {"PNG": ".png", "OPEN_EXR": ".exr"}
 SIDECAR_EXT = ".json"
 CONTACT_SHEET_SUFFIX = ".contact.png"
 MAX_JOBS = MAX_RENDER_JOBS
+MAX_FILE_BYTES = 1 << 20  # a job file is a few KB; this bounds the time and memory of reading one
+MAX_DEPTH = 10  # arrays and tables inside each other; a job file needs 6 ([[job]] [job.render] sweeps of vectors)
+MAX_PROBLEMS = 100  # problems listed for one file; the rest are counted
+LONG_NUMBER = 4301  # digits of an integer Python will not read (sys.int_info.default_max_str_digits + 1)
+BOM = "\ufeff"
+
+
+def one_line(text: str) -> str:
+    """`text` with line breaks and other control characters escaped: one problem, one line."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 class JobFileError(Exception):
     """Bad input: one message per problem, each naming the file, the job and the key."""
 
     def __init__(self, problems: list[str]):
-        self.problems = list(problems)
+        self.problems = [one_line(p) for p in problems]
         super().__init__("\n".join(self.problems))
 
 
@@ -147,10 +160,10 @@ def name_problem(name: Any) -> str | None:
     if not name:
         return "must not be empty"
     if ".." in name or "/" in name or "\\" in name or os.path.isabs(name) or PureWindowsPath(name).drive:
-        return (f"{name!r} is not a plain file name: job names become file names inside the output "
+        return (f"{clip(repr(name))} is not a plain file name: job names become file names inside the output "
                 "directory, so '/', '\\' and '..' are not allowed")
     if not NAME_RE.match(name):
-        return f"{name!r}: use letters, digits, '.', '_' and '-' only, starting with a letter or digit"
+        return f"{clip(repr(name))}: use letters, digits, '.', '_' and '-' only, starting with a letter or digit"
     if len(name) > MAX_NAME:
         return f"is {len(name)} characters long; at most {MAX_NAME}"
     return None
@@ -163,20 +176,29 @@ def out_dir_problem(value: Any) -> str | None:
         return "must not be empty"
     posix, win = PurePosixPath(value), PureWindowsPath(value)
     if posix.is_absolute() or win.is_absolute() or win.drive or value.startswith(("/", "\\", "~")):
-        return (f"{value!r} is not a relative path: a job file may only write below the directory it is "
+        return (f"{clip(repr(value))} is not a relative path: a job file may only write below the directory it is "
                 "run from (give an absolute path on the command line with --out)")
     if ".." in posix.parts or ".." in win.parts:
-        return f"{value!r} climbs out with '..': a job file may only write below the directory it is run from"
+        return f"{clip(repr(value))} climbs out with '..': a job file may only write below the directory it is run from"
     return None
 
 
-class _Problems(list):
+class _Problems:
+    """Problems of one file, each `file: where: key: message`; the first MAX_PROBLEMS are kept."""
+
     def __init__(self, file: str):
-        super().__init__()
         self.file = file
+        self.shown: list[str] = []
+        self.total = 0
 
     def add(self, where: str, key: str, message: str) -> None:
-        self.append(f"{self.file}: {where}: {key}: {message}")
+        self.total += 1
+        if len(self.shown) < MAX_PROBLEMS:
+            self.shown.append(f"{self.file}: {where}: {key}: {message}")
+
+    def lines(self) -> list[str]:
+        more = self.total - len(self.shown)
+        return self.shown + ([f"{self.file}: ... and {more:,} more problems"] if more else [])
 
 
 def _check_preset(value: Any, where: str, problems: _Problems) -> Any:
@@ -187,7 +209,7 @@ def _check_preset(value: Any, where: str, problems: _Problems) -> Any:
         for name in PRESETS:
             if v == name or v.lower() == name.lower():
                 return name
-        problems.add(where, key, f"unknown preset {v!r}; presets: " + ", ".join(repr(p) for p in PRESETS)
+        problems.add(where, key, f"unknown preset {show(v)}; presets: " + ", ".join(repr(p) for p in PRESETS)
                      + suggest(v, list(PRESETS)))
         return None
 
@@ -214,6 +236,7 @@ def _check_table(table: str, raw: Any, where: str, problems: _Problems, layer: d
     for key, value in raw.items():
         dotted = f"{table}.{key}"
         if key not in spec_map:
+            dotted = f"{table}.{key_text(key)}"
             other = FIELD_TABLE.get(key)
             hint = f"; {key!r} belongs in [{other}]" if other else suggest(key, list(spec_map))
             problems.add(where, dotted, "unknown key" + hint)
@@ -263,24 +286,77 @@ def _check_layer(raw: dict, allowed: tuple[str, ...], where: str, problems: _Pro
                         "after the file)")
             else:
                 hint = suggest(key, list(allowed))
-            problems.add(where, key, "unknown key" + hint)
+            problems.add(where, key_text(key), "unknown key" + hint)
     return layer
 
 
-def _read(path: str) -> dict:
+def read_text(path: str) -> str:
+    """The text of a job file: at most MAX_FILE_BYTES, UTF-8 (a leading byte-order mark is dropped)."""
     try:
+        info = os.stat(path)
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError
+        if not stat.S_ISREG(info.st_mode):
+            raise JobFileError([f"{path}: not a regular file, so not a job file"])
         with open(path, "rb") as fh:
-            return tomllib.load(fh)
+            data = fh.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
         raise JobFileError([f"{path}: no such job file"]) from None
     except IsADirectoryError:
         raise JobFileError([f"{path}: is a directory, not a job file"]) from None
     except OSError as exc:
         raise JobFileError([f"{path}: cannot read job file: {exc.strerror or exc}"]) from None
+    if len(data) > MAX_FILE_BYTES:
+        raise JobFileError([_size_problem(path, max(info.st_size, len(data)))])
+    try:
+        return data.decode("utf-8")
     except UnicodeDecodeError:
         raise JobFileError([f"{path}: not valid TOML: the file is not UTF-8 text"]) from None
+
+
+def _size_problem(name: str, size: int) -> str:
+    return (f"{name}: the file is {size:,} bytes, more than the limit of {MAX_FILE_BYTES:,} bytes (1 MiB) "
+            "for a job file (a job file is a few KB; sweeps are written as lists, not one [[job]] per image)")
+
+
+def _parse(text: str, name: str) -> dict:
+    """The TOML of a job file's text, or JobFileError: too large, not TOML, nested too deeply."""
+    text = text.removeprefix(BOM)
+    if len(text) > MAX_FILE_BYTES or len(text.encode("utf-8", "surrogatepass")) > MAX_FILE_BYTES:
+        raise JobFileError([_size_problem(name, len(text.encode("utf-8", "surrogatepass")))])
+    try:
+        raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise JobFileError([f"{path}: not valid TOML: {exc}"]) from None
+        raise JobFileError([f"{name}: not valid TOML: {exc}"]) from None
+    except RecursionError:
+        raise JobFileError([f"{name}: not valid TOML here: arrays or tables are nested too deeply "
+                            f"(a job file needs at most {MAX_DEPTH} levels)"]) from None
+    except ValueError as exc:  # Python refuses to convert an integer of more than 4,300 digits
+        m = re.search(rf"\d[\d_]{{{LONG_NUMBER - 1},}}", text)
+        if m is None:
+            raise JobFileError([f"{name}: not valid TOML here: {clip(str(exc), 200)}"]) from None
+        line = text.count("\n", 0, m.start()) + 1
+        raise JobFileError([f"{name}: not valid TOML here: line {line}: a number with too many digits "
+                            f"(more than {LONG_NUMBER - 1:,})"]) from None
+    deep = _too_deep(raw)
+    if deep is not None:
+        raise JobFileError([f"{name}: top level: {deep}: arrays or tables nested more than {MAX_DEPTH} "
+                            "levels deep; a job file needs at most 6"])
+    return raw
+
+
+def _too_deep(raw: dict) -> str | None:
+    """The key of the first value nested deeper than MAX_DEPTH, or None."""
+    stack: list[tuple[Any, int, str]] = [(raw, 0, "")]
+    while stack:
+        value, depth, key = stack.pop()
+        if depth > MAX_DEPTH:
+            return key or "(top)"
+        if isinstance(value, dict):
+            stack.extend((v, depth + 1, f"{key}.{key_text(k)}" if key else key_text(k)) for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend((v, depth + 1, f"{key}[{i}]") for i, v in enumerate(value))
+    return None
 
 
 def default_job_name(path: str) -> str:
@@ -298,9 +374,87 @@ def _normalised_preset_values(name: str) -> dict[str, Any]:
     return out
 
 
-def _expand(group: str, top: dict[str, Any], job: dict[str, Any], where: str,
-            problems: _Problems) -> Group | None:
-    """The jobs of one level pair: defaults < preset and tables, per the precedence above."""
+@dataclass(frozen=True)
+class _Level:
+    """One [[job]] entry (or the whole file without [[job]]), checked, before expansion."""
+
+    name: str
+    where: str
+    layer: dict[str, Any]
+
+
+def _check_output(output: Any, problems: _Problems) -> tuple[str, bool]:
+    """[output]: (dir, contact_sheet), the defaults where missing or bad."""
+    out_rel, contact_sheet = DEFAULT_OUT_DIR, True
+    if not isinstance(output, dict):
+        problems.add("top level", "output", f"expected a table ([output]), got {type_name(output)}")
+        return out_rel, contact_sheet
+    for key, value in output.items():
+        if key == "dir":
+            err = out_dir_problem(value)
+            if err:
+                problems.add("top level", "output.dir", err)
+            else:
+                out_rel = value
+        elif key == "contact_sheet":
+            if isinstance(value, bool):
+                contact_sheet = value
+            else:
+                problems.add("top level", "output.contact_sheet",
+                             f"expected true or false, got {show(value)} ({type_name(value)})")
+        else:
+            problems.add("top level", f"output.{key_text(key)}", "unknown key" + suggest(key, list(OUTPUT_KEYS)))
+    return out_rel, contact_sheet
+
+
+def _check_jobs(entries: Any, problems: _Problems) -> list[_Level]:
+    """The clean [[job]] entries; a problem for each bad name, duplicate or value."""
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        problems.add("top level", "job", "expected [[job]] entries (an array of tables), got " + type_name(entries))
+        return []
+    if not entries:
+        problems.add("top level", "job", "no jobs: add a [[job]] entry with a name, or remove 'job'")
+        return []
+    levels = []
+    seen: dict[str, int] = {}
+    for i, entry in enumerate(entries):
+        name = entry.get("name")
+        err = name_problem(name) if "name" in entry else "missing: every [[job]] needs a name"
+        where = f"job {name!r}" if not err else f"job #{i + 1}"
+        before = problems.total
+        if err:
+            problems.add(where, "name", err)
+        elif name in seen:
+            where = f"job {name!r} (#{i + 1})"
+            problems.add(where, "name", f"{name!r} is also the name of job #{seen[name] + 1}")
+        else:
+            seen[name] = i
+        layer = _check_layer(entry, JOB_KEYS, where, problems)
+        if problems.total == before:
+            levels.append(_Level(name, where, layer))
+    return levels
+
+
+def _validate(raw: dict, name: str, problems: _Problems) -> tuple[dict[str, Any], list[_Level], str, bool]:
+    """Every value of the file checked: (top level, clean job levels, output dir, contact sheet)."""
+    entries = raw.get("job")
+    if isinstance(entries, list) and len(entries) > MAX_JOBS:  # before looking at any of them
+        problems.add("top level", "job", f"the file has {len(entries):,} [[job]] entries, more than the "
+                                         f"limit of {MAX_JOBS:,} jobs")
+        raise JobFileError(problems.lines())
+    implicit = entries is None
+    top_where = f"job {default_job_name(name)!r}" if implicit else "top level (all jobs)"
+    top = _check_layer({k: v for k, v in raw.items() if k not in ("output", "job")}, TOP_KEYS, top_where, problems)
+    top_ok = problems.total == 0
+    out_rel, contact_sheet = _check_output(raw.get("output", {}), problems)
+    levels = [_Level(default_job_name(name), top_where, {})] if implicit else _check_jobs(entries, problems)
+    if not top_ok:  # expanding bad values would only repeat the messages
+        raise JobFileError(problems.lines())
+    return top, levels, out_rel, contact_sheet
+
+
+def _plan(top: dict[str, Any], job: dict[str, Any]) -> tuple[Any, str | None, dict[str, Any], list]:
+    """(preset, where the preset comes from, merged values, swept axes) of one level pair."""
     preset_level = "job" if "preset" in job else ("top" if "preset" in top else None)
     preset = job.get("preset", top.get("preset"))
     # Swept keys in the order written: the top level's first, then the job's own.
@@ -308,11 +462,16 @@ def _expand(group: str, top: dict[str, Any], job: dict[str, Any], where: str,
     merged.update({k: v for k, v in job.items() if k != "preset"})
     axes = ([("preset", preset.values)] if isinstance(preset, Sweep) else [])
     axes += [(k, v.values) for k, v in merged.items() if isinstance(v, Sweep)]
-    count = math.prod(len(values) for _, values in axes)
-    if count > MAX_JOBS:
-        problems.add(where, ", ".join(k for k, _ in axes),
-                     f"the sweep makes {count:,} jobs, more than the limit of {MAX_JOBS:,}")
-        return None
+    return preset, preset_level, merged, axes
+
+
+def _count(top: dict[str, Any], level: _Level) -> int:
+    return math.prod(len(values) for _, values in _plan(top, level.layer)[3])
+
+
+def _expand(group: str, top: dict[str, Any], job: dict[str, Any], problems: _Problems) -> Group:
+    """The jobs of one level pair: defaults < preset and tables, per the precedence above."""
+    preset, preset_level, merged, axes = _plan(top, job)
     jobs = []
     for combo in itertools.product(*(values for _, values in axes)):
         chosen = dict(zip((k for k, _ in axes), combo, strict=True))
@@ -341,77 +500,27 @@ def _expand(group: str, top: dict[str, Any], job: dict[str, Any], where: str,
     return Group(name=group, axes=tuple(axes), jobs=tuple(jobs))
 
 
-def load(path: str, out_dir: str | None = None) -> Batch:
-    """Read and validate a job file; raises JobFileError listing every problem found."""
-    raw = _read(path)
-    problems = _Problems(path)
-    entries = raw.get("job")
-    implicit = entries is None
-    top_where = f"job {default_job_name(path)!r}" if implicit else "top level (all jobs)"
+def _expand_all(top: dict[str, Any], levels: list[_Level], problems: _Problems) -> list[Group]:
+    """Every level's jobs, once the number of jobs they make is known to be within the limit."""
+    counts = []
+    for level in levels:
+        count = _count(top, level)
+        if count > MAX_JOBS:
+            axes = _plan(top, level.layer)[3]
+            problems.add(level.where, ", ".join(k for k, _ in axes),
+                         f"the sweep makes {count:,} jobs, more than the limit of {MAX_JOBS:,}")
+        counts.append(count)
+    if any(count > MAX_JOBS for count in counts):
+        return []
+    if sum(counts) > MAX_JOBS:
+        problems.add("top level", "job", f"the file makes {sum(counts):,} jobs, more than the limit of {MAX_JOBS:,}")
+        return []
+    return [_expand(level.name, top, level.layer, problems) for level in levels]
 
-    top = _check_layer({k: v for k, v in raw.items() if k not in ("output", "job")}, TOP_KEYS, top_where, problems)
-    top_ok = not problems
 
-    output = raw.get("output", {})
-    contact_sheet = True
-    out_rel = DEFAULT_OUT_DIR
-    if not isinstance(output, dict):
-        problems.add("top level", "output", f"expected a table ([output]), got {type_name(output)}")
-    else:
-        for key, value in output.items():
-            if key == "dir":
-                err = out_dir_problem(value)
-                if err:
-                    problems.add("top level", "output.dir", err)
-                else:
-                    out_rel = value
-            elif key == "contact_sheet":
-                if isinstance(value, bool):
-                    contact_sheet = value
-                else:
-                    problems.add("top level", "output.contact_sheet",
-                                 f"expected true or false, got {show(value)} ({type_name(value)})")
-            else:
-                problems.add("top level", f"output.{key}", "unknown key" + suggest(key, list(OUTPUT_KEYS)))
-
-    levels: list[tuple[str, str, dict[str, Any]]] = []  # (name, where, layer) of clean levels
-    if implicit:
-        levels.append((default_job_name(path), top_where, {}))
-    elif not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
-        problems.add("top level", "job", "expected [[job]] entries (an array of tables), got "
-                     + type_name(entries))
-    elif not entries:
-        problems.add("top level", "job", "no jobs: add a [[job]] entry with a name, or remove 'job'")
-    else:
-        seen: dict[str, int] = {}
-        for i, entry in enumerate(entries):
-            name = entry.get("name")
-            err = name_problem(name) if "name" in entry else "missing: every [[job]] needs a name"
-            where = f"job {name!r}" if not err else f"job #{i + 1}"
-            before = len(problems)
-            if err:
-                problems.add(where, "name", err)
-            elif name in seen:
-                where = f"job {name!r} (#{i + 1})"
-                problems.add(where, "name", f"{name!r} is also the name of job #{seen[name] + 1}")
-            else:
-                seen[name] = i
-            layer = _check_layer(entry, JOB_KEYS, where, problems)
-            if len(problems) == before:
-                levels.append((name, where, layer))
-
-    if not top_ok:  # expanding bad values would only repeat the messages
-        raise JobFileError(problems)
-
-    groups = []
-    for name, where, layer in levels:
-        group = _expand(name, top, layer, where, problems)
-        if group is not None:
-            groups.append(group)
-    if sum(len(g.jobs) for g in groups) > MAX_JOBS:
-        problems.add("top level", "job", f"the file makes more than {MAX_JOBS:,} jobs")
-
-    owners: dict[str, tuple[int, str]] = {}  # every output file name must be unique in the batch
+def _check_outputs(groups: list[Group], contact_sheet: bool, problems: _Problems) -> None:
+    """Every output file name is a plain name, written by one job only (case-insensitively)."""
+    owners: dict[str, tuple[int, str]] = {}
     writers = 0
     clashes: set[tuple[int, int]] = set()
     for group in groups:
@@ -434,10 +543,26 @@ def load(path: str, out_dir: str | None = None) -> Batch:
                     problems.add(who, "name", f"writes {file!r}, which {owners[key][1]} writes too")
             else:
                 owners.setdefault(key, (writer, who))
-    if problems:
-        raise JobFileError(problems)
-    return Batch(path=path, out_dir=os.path.abspath(out_dir if out_dir is not None else out_rel),
+
+
+def loads(text: str, name: str, out_dir: str | None = None) -> Batch:
+    """Validate a job file's text; `name` is its path, shown in messages and naming a file without
+    [[job]]. Raises JobFileError listing the problems found."""
+    if out_dir is not None and not out_dir.strip():
+        raise JobFileError([f"{name}: output directory: {out_dir!r} is empty; give a directory"])
+    problems = _Problems(name)
+    top, levels, out_rel, contact_sheet = _validate(_parse(text, name), name, problems)
+    groups = _expand_all(top, levels, problems)
+    _check_outputs(groups, contact_sheet, problems)
+    if problems.total:
+        raise JobFileError(problems.lines())
+    return Batch(path=name, out_dir=os.path.abspath(out_dir if out_dir is not None else out_rel),
                  contact_sheet=contact_sheet, groups=tuple(groups))
+
+
+def load(path: str, out_dir: str | None = None) -> Batch:
+    """Read and validate a job file (at most MAX_FILE_BYTES); raises JobFileError listing every problem."""
+    return loads(read_text(path), path, out_dir)
 
 
 def with_render_overrides(batch: Batch, overrides: dict[str, Any]) -> Batch:

@@ -33,20 +33,55 @@ def type_name(value: Any) -> str:
     return "date/time"
 
 
-def show(value: Any) -> str:
-    """A value as it would be written in TOML."""
+MAX_SHOWN = 60  # characters of a string, key or number shown in a message
+MAX_ITEMS = 8  # items of an array shown in a message
+MAX_DIGITS = 30  # digits of an integer shown in a message
+MAX_INT_BITS = 1000  # a bigger integer cannot be a float (and has no use in a job file)
+
+
+def clip(text: str, limit: int = MAX_SHOWN) -> str:
+    """`text` cut to `limit` characters, saying how long it was."""
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text):,} characters)"
+
+
+def _int_text(value: int) -> str:
+    if value.bit_length() <= MAX_DIGITS * 3:  # at most 28 digits: str() is cheap and short
+        return str(value)
+    digits = int(math.log10(abs(value))) + 1  # str() of a huge int is slow, or refused
+    return f"{'-' if value < 0 else ''}an integer of about {digits:,} digits"
+
+
+def show(value: Any, _depth: int = 0) -> str:
+    """A value as it would be written in TOML, clipped to a readable length."""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, int):
+        return _int_text(value)
     if isinstance(value, str):
-        return repr(value)
+        return clip(repr(value))
     if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(show(v) for v in value) + "]"
+        if _depth >= 3:
+            return "[...]"
+        items = [show(v, _depth + 1) for v in value[:MAX_ITEMS]]
+        if len(value) > MAX_ITEMS:
+            items.append(f"... ({len(value):,} values)")
+        return "[" + ", ".join(items) + "]"
+    if isinstance(value, dict):
+        return "{...}" if value else "{}"
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return f"{value:.1f}"
-    return str(value)
+    return clip(str(value))
+
+
+def key_text(key: str) -> str:
+    """A TOML key for a message: as written when plain, else quoted (control characters escaped)."""
+    plain = bool(key) and all(c.isalnum() or c in "_-" for c in key) and key.isascii()
+    return clip(key if plain else repr(key))
 
 
 def _num(x: float) -> str:
+    if isinstance(x, int):
+        return _int_text(x)
     return str(int(x)) if float(x).is_integer() else f"{x:g}"
 
 
@@ -92,6 +127,8 @@ def _scalar(spec: Spec, kind: type, value: Any) -> tuple[Any, str | None]:
     if kind is float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             return None, f"expected a number, got {show(value)} ({type_name(value)})"
+        if isinstance(value, int) and value.bit_length() > MAX_INT_BITS:
+            return None, f"{show(value)} is too large for a number"
         if not math.isfinite(value):
             return None, f"expected a finite number, got {value}"
         return float(value), _range(spec, value)
@@ -103,7 +140,7 @@ def _scalar(spec: Spec, kind: type, value: Any) -> tuple[Any, str | None]:
             for ident in ids:
                 if value == ident or value.lower() == ident.lower():
                     return ident, None
-            return None, (f"{value!r} is not one of " + ", ".join(repr(i) for i in ids) + suggest(value, ids))
+            return None, (f"{show(value)} is not one of " + ", ".join(repr(i) for i in ids) + suggest(value, ids))
         return value, None
     raise TypeError(f"no check for {kind}")  # a new field type in defaults.py
 
@@ -117,7 +154,9 @@ def check(spec: Spec, default: Any, value: Any) -> tuple[Any, str | None]:
     if isinstance(value, str) and size == 2 and kind is int:  # resolution as "960x540"
         m = _RESOLUTION.match(value)
         if not m:
-            return None, f"expected [width, height] or 'WIDTHxHEIGHT', got {value!r}"
+            return None, f"expected [width, height] or 'WIDTHxHEIGHT', got {show(value)}"
+        if max(len(m.group(1)), len(m.group(2))) > MAX_DIGITS:
+            return None, f"{show(value)}: the numbers are too large"
         value = [int(m.group(1)), int(m.group(2))]
     if not isinstance(value, list) or len(value) != size:
         what = "[width, height]" if (size == 2 and kind is int) else f"an array of {size} numbers"

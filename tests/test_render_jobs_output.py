@@ -210,3 +210,91 @@ def test_cycles_status_in_a_log_when_sampling_starts_then_now_and_then():
     lines = stream.getvalue().splitlines()
     assert lines == ["[1/1] a: rendering", "[1/1] a: Remaining: 00:03.00 | Mem: 3M | Sample 1/4"]
 
+
+
+# verify_image: a written image read back before it may take its final name (a full disk
+# makes Blender's save_render write a truncated file without an error).
+
+def _blender_image(path: str, file_format: str, width: int, height: int, codec: str | None = None) -> bytes:
+    """An image of noise (so its data does not compress to nothing), written by Blender."""
+    import bpy
+
+    image = bpy.data.images.new("verify", width, height, alpha=True, float_buffer=file_format == "OPEN_EXR")
+    image.pixels.foreach_set(np.random.default_rng(3).random(width * height * 4).astype(np.float32))
+    scene = bpy.context.scene
+    settings = scene.render.image_settings
+    settings.file_format = file_format
+    if codec:
+        settings.exr_codec = codec
+    try:
+        image.save_render(filepath=path, scene=scene)
+    finally:
+        bpy.data.images.remove(image)
+        settings.file_format = "PNG"
+    with open(path, "rb") as fh:
+        return fh.read()
+
+
+def _chunks(data: bytes) -> list[tuple[int, bytes]]:
+    """(offset, type) of each PNG chunk."""
+    out, pos = [], 8
+    while pos < len(data):
+        (length,) = struct.unpack(">I", data[pos:pos + 4])
+        out.append((pos, data[pos + 4:pos + 8]))
+        pos += 12 + length
+    return out
+
+
+def _refused(path: str, data: bytes, file_format: str, width: int, height: int) -> str:
+    with open(path, "wb") as fh:
+        fh.write(data)
+    with pytest.raises(ValueError) as info:
+        paths.verify_image(path, file_format, width, height)
+    assert f"{path} is truncated or damaged (the disk may be full)" in str(info.value)
+    return str(info.value)
+
+
+def test_verify_image_accepts_blenders_png_and_refuses_every_truncation(tmp_path):
+    path = str(tmp_path / "a.png")
+    data = _blender_image(path, "PNG", 96, 40)
+    paths.verify_image(path, "PNG", 96, 40)
+    chunks = _chunks(data)
+    idat = [pos for pos, kind in chunks if kind == b"IDAT"]
+    iend = next(pos for pos, kind in chunks if kind == b"IEND")
+    assert idat and iend == len(data) - 12
+    cuts = {"empty": 0, "signature only": 8, "header only": 33, "inside the first IDAT": idat[0] + 20,
+            "inside the last IDAT": iend - 10, "before IEND": iend, "inside IEND": len(data) - 2}
+    for where, cut in cuts.items():
+        message = _refused(path, data[:cut], "PNG", 96, 40)
+        assert ("ends inside" in message or "no PNG signature" in message), (where, message)
+    damaged = bytearray(data)
+    damaged[idat[0] + 30] ^= 0xFF
+    assert "fails its CRC" in _refused(path, bytes(damaged), "PNG", 96, 40)
+    # The chunk stream intact (CRCs right) but the image data cut short: only inflating it shows that.
+    (length,) = struct.unpack(">I", data[idat[0]:idat[0] + 4])
+    body = data[idat[0] + 8:idat[0] + 8 + length // 2]
+    short = (data[:idat[0]] + struct.pack(">I", len(body)) + b"IDAT" + body
+             + struct.pack(">I", zlib.crc32(b"IDAT" + body) & 0xFFFFFFFF) + data[iend:])
+    assert "image data" in _refused(path, short, "PNG", 96, 40)
+    assert "it is 96x40 pixels, not 96x41" in _refused(path, data, "PNG", 96, 41)
+    # Our own encoder's output passes too (contact sheets), RGB and RGBA.
+    for channels in (3, 4):
+        with open(path, "wb") as fh:
+            fh.write(png.encode(np.zeros((5, 7, channels), np.uint8)))
+        paths.verify_image(path, "PNG", 7, 5)
+
+
+@pytest.mark.parametrize("codec", ["NONE", "ZIP", "PIZ", "DWAA"])
+def test_verify_image_accepts_blenders_exr_and_refuses_truncations(codec, tmp_path):
+    path = str(tmp_path / "a.exr")
+    data = _blender_image(path, "OPEN_EXR", 96, 40, codec)
+    assert data[:4] == b"\x76\x2f\x31\x01"
+    paths.verify_image(path, "OPEN_EXR", 96, 40)
+    header_end = data.index(b"\0\0", data.index(b"dataWindow"))  # somewhere inside the header
+    for cut in (0, 4, 8, header_end, len(data) // 2, len(data) - 1):
+        _refused(path, data[:cut], "OPEN_EXR", 96, 40)
+    assert "it is 96x40 pixels, not 40x96" in _refused(path, data, "OPEN_EXR", 40, 96)
+    with open(path, "wb") as fh:
+        fh.write(data)
+    with pytest.raises(ValueError, match="unknown file format"):
+        paths.verify_image(path, "JPEG", 96, 40)
