@@ -62,7 +62,9 @@ def _connect(scheduler: str | None, workers: int | None, stream: TextIO):
                      "1 thread each\n")
         stream.flush()
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                               dashboard_address=None, silence_logs=logging.ERROR)
+                               dashboard_address=None,
+                               # a failed try is the client's to report, with its reason
+                               silence_logs=logging.CRITICAL)
         try:
             return Client(cluster), cluster
         except BaseException:
@@ -136,24 +138,11 @@ def _hint(error: BaseException) -> str:
 
 
 def _remove_partials(batch: Batch) -> list[str]:
-    """Partial files of this batch's outputs: once every task is over, no process writes them."""
+    """Partial files of this batch's outputs: once every task is over, no process writes them
+    (whichever machine made them)."""
     finals = {name for job in batch.jobs for name in (job.image_name, job.sidecar_name)}
     finals |= {group.contact_sheet_name for group in batch.groups}
-    removed: list[str] = []
-    try:
-        names = os.listdir(batch.out_dir)
-    except OSError:
-        return removed
-    for name in names:
-        m = paths.PARTIAL_RE.match(name)
-        if m and name[1:name.rindex(".partial-")] in finals:
-            path = os.path.join(batch.out_dir, name)
-            try:
-                os.remove(path)
-            except OSError:
-                continue
-            removed.append(path)
-    return removed
+    return paths.remove_partials(batch.out_dir, finals)
 
 
 def _confirm(job: Job, out_dir: str) -> bool:

@@ -52,9 +52,17 @@ def render_still(scene: bpy.types.Scene, on_stats: Callable[[str], None] | None 
         raise RuntimeError(f"Cycles did not finish the render ({', '.join(result)})")
 
 
-def save_image(scene: bpy.types.Scene, final: str) -> None:
-    """The Render Result written to `final` atomically, in the scene's output format."""
-    with paths.atomic_target(final) as partial:
+def save_image(scene: bpy.types.Scene, final: str, render: RenderParams) -> None:
+    """The Render Result written to `final` atomically, in the scene's output format.
+
+    Blender's save_render does not report a full disk: the written file is checked (its
+    structure, size and compressed data) before it may take the final name."""
+    width, height = (int(v) for v in render.resolution)
+
+    def verify(path: str) -> None:
+        paths.verify_image(path, render.file_format, width, height)
+
+    with paths.atomic_target(final, verify=verify) as partial:
         bpy.data.images["Render Result"].save_render(filepath=partial, scene=scene)
 
 

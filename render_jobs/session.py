@@ -137,7 +137,7 @@ class RenderSession:
         lap("measure")
         render.render_still(scene, on_stats)
         lap("render")
-        render.save_image(scene, image_path)
+        render.save_image(scene, image_path, job.render)
         lap("write_image")
         self.jobs += 1
         data = sidecar.build(

@@ -26,7 +26,8 @@ On Linux the process is killed when its owner dies (PR_SET_PDEATHSIG), so a kill
 or Dask worker leaves no render behind.
 
 Test hook: RENDER_JOBS_TEST_CRASH_JOB=<job name> makes this process crash (a real
-segmentation fault) when it is asked to render that job.
+segmentation fault) when it is asked to render that job; with RENDER_JOBS_TEST_CRASH_ONCE=
+<path> as well, only while that file does not exist (the crash creates it first).
 """
 from __future__ import annotations
 
@@ -35,13 +36,12 @@ import json
 import os
 import signal
 import sys
-import tempfile
 import threading
 import time
-from dataclasses import replace
 from typing import Any, TextIO
 
 CRASH_ENV = "RENDER_JOBS_TEST_CRASH_JOB"
+CRASH_ONCE_ENV = "RENDER_JOBS_TEST_CRASH_ONCE"
 PARENT_ENV = "RENDER_JOBS_PARENT_PID"  # the owner's pid: the session dies with it
 STATUS_INTERVAL = 0.25  # seconds between Cycles' status lines sent to the owner
 
@@ -107,16 +107,9 @@ class Server:
         if key not in self._batches:
             if len(self._batches) > 8:
                 self._batches.clear()
-            with tempfile.TemporaryDirectory(prefix="render-session-") as tmp:
-                path = os.path.join(tmp, os.path.basename(shown))  # a file without [[job]] is named after it
-                with open(path, "w", encoding="utf-8") as fh:
-                    fh.write(request["toml"])
-                try:
-                    batch = jobfile.load(path, out_dir=request["out_dir"])
-                except jobfile.JobFileError as exc:
-                    raise jobfile.JobFileError([p.replace(path, shown) for p in exc.problems]) from None
+            batch = jobfile.loads(request["toml"], shown, out_dir=request["out_dir"])
             fixed = {k: tuple(v) if isinstance(v, list) else v for k, v in overrides.items()}
-            self._batches[key] = replace(jobfile.with_render_overrides(batch, fixed), path=shown)
+            self._batches[key] = jobfile.with_render_overrides(batch, fixed)
         return self._batches[key]
 
     def device(self, requested: str, where: str) -> Any:
@@ -175,7 +168,7 @@ class Server:
         except BadInput as exc:
             self.events.send("failed", error=str(exc), bad_input=True)
             return
-        if os.environ.get(CRASH_ENV) == job.name:  # test hook: a deterministic crash inside Blender's process
+        if os.environ.get(CRASH_ENV) == job.name and _crash_now():  # test hook: a real crash inside Blender
             import ctypes
 
             sys.stderr.write(f"{CRASH_ENV}: crashing on purpose while rendering {job.name}\n")
@@ -217,6 +210,17 @@ class Server:
             self.events.send("failed", error=f"cannot write the contact sheet {request['name']}: {exc}")
             return
         self.events.send("written", path=path)
+
+
+def _crash_now() -> bool:
+    once = os.environ.get(CRASH_ONCE_ENV)
+    if not once:
+        return True
+    try:
+        with open(once, "x"):
+            return True
+    except FileExistsError:
+        return False
 
 
 class BadInput(Exception):  # noqa: N818  (bad input, not a program error)

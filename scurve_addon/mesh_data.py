@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import bpy
 import numpy as np
+from mathutils import Matrix
 
 
 def _write_positions(mesh: bpy.types.Mesh, verts: np.ndarray) -> None:
@@ -70,4 +71,8 @@ def read_vertex_normals(mesh: bpy.types.Mesh) -> np.ndarray:
 def set_vertices(mesh: bpy.types.Mesh, verts: np.ndarray) -> None:
     """Move the vertices (same count), keeping the topology."""
     _write_positions(mesh, verts)
+    # A write through the attribute API leaves Blender's cached bounds of the old positions
+    # (the evaluated object's bound_box, which frames the studio camera, stayed stale);
+    # an identity transform tags the positions as changed.
+    mesh.transform(Matrix.Identity(4))
     mesh.update()

@@ -145,3 +145,46 @@ def test_user_edited_preset_is_not_overwritten(addon, user_resources):
     os.remove(path)
     presets.install()
     assert run_preset_file(path)["rows"] == 16
+
+
+@pytest.mark.parametrize("kw", [{}, {"profile": "SMOOTH", "s_bend": 0.8}, {"fit_limit_surface": False},
+                                {"match_heights": False, "rows": 3, "arc_segments": 5}])
+def test_closed_form_smoothed_mesh_is_blenders_evaluated_mesh(clean_scene, kw):
+    """geometry.limit computes the Subdivision Surface result from the control grid (what
+    render sessions measure instead of asking Blender): the same vertices, normals, counts
+    and quality report as Blender's evaluated mesh, at every level."""
+    from mathutils.kdtree import KDTree
+
+    from scurve_addon import geometry
+    from scurve_addon.geometry import limit
+
+    p = SurfaceParams(**kw)
+    obj = build.build_mirror(bpy.context, p)
+    mod = obj.modifiers[0]
+    for levels in (1, 2, 3):
+        mod.levels = levels
+        depsgraph = bpy.context.evaluated_depsgraph_get()
+        depsgraph.update()
+        evaluated = obj.evaluated_get(depsgraph)
+        mesh = evaluated.to_mesh()
+        try:
+            verts, loops, starts = mesh_data.read_mesh(mesh)
+            normals = mesh_data.read_vertex_normals(mesh)
+        finally:
+            evaluated.to_mesh_clear()
+        ours, _, _, our_normals = limit.limit_mesh(geometry.full_surface(p).grid, levels)
+        assert limit.smoothed_counts(p, levels) == {"vertices": len(verts), "faces": len(starts)}
+        tree = KDTree(len(verts))
+        for i, co in enumerate(verts):
+            tree.insert(co, i)
+        tree.balance()
+        match = np.array([tree.find(co)[1] for co in ours])
+        assert len(set(match.tolist())) == len(verts)  # one to one
+        assert np.abs(ours - verts[match]).max() < 2e-6 * p.radius  # float32 positions
+        cos = (our_normals * normals[match]).sum(1) / np.linalg.norm(normals[match], axis=1)
+        assert np.degrees(np.arccos(np.clip(cos, -1, 1))).max() < 0.05
+        if levels == mod.levels == 2:
+            blender = build.evaluated_quality(obj).as_dict()
+            closed = limit.smoothed_quality(p, levels).as_dict()
+            for key, value in blender.items():
+                assert closed[key] == pytest.approx(value, rel=1e-3, abs=1e-6, nan_ok=True), key

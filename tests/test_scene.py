@@ -456,3 +456,32 @@ def test_zebra_render_shows_stripes_on_the_mirror(clean_scene, tmp_path):
     predicted = layout.zebra_stripe(elevation, 8) > 0.5
     assert clear.mean() > 0.5
     assert np.mean(predicted[clear] == light[clear]) > 0.97
+
+
+def test_reuse_rebuilds_only_the_parts_whose_inputs_changed(clean_scene):
+    """Render sessions set the studio up again for every job with reuse on: what did not
+    change is left alone (so Cycles' persistent data of it stays valid)."""
+    from scurve_addon import build as build_mod
+
+    context = bpy.context
+    surface = build_mod.build_mirror(context)
+    render = RenderParams(resolution=(64, 36))
+    rebuilt: list[str] = []
+    setup_studio_scene(context, SceneParams(), surface=surface, render=render, reuse=True, rebuilt=rebuilt)
+    assert set(rebuilt) == {"render_settings", "world", "sun", "ground", "test_objects", "camera"}
+    rebuilt.clear()
+    setup_studio_scene(context, SceneParams(), surface=surface, render=render, reuse=True, rebuilt=rebuilt)
+    assert rebuilt == []
+    setup_studio_scene(context, SceneParams(sun_elevation=30.0), surface=surface, render=render, reuse=True,
+                       rebuilt=rebuilt)
+    assert rebuilt == ["world", "sun"]
+    rebuilt.clear()
+    camera = context.scene.camera.matrix_world.copy()
+    build_mod.rebuild_surface(surface, SurfaceParams(radius=1.5))
+    setup_studio_scene(context, SceneParams(sun_elevation=30.0), surface=surface, render=render, reuse=True,
+                       rebuilt=rebuilt)
+    assert set(rebuilt) == {"ground", "test_objects", "camera"}
+    assert context.scene.camera.matrix_world != camera  # it frames the bigger mirror
+    rebuilt.clear()
+    setup_studio_scene(context, SceneParams(sun_elevation=30.0), surface=surface, render=render, rebuilt=rebuilt)
+    assert "world" in rebuilt and "camera" in rebuilt  # without reuse: everything again

@@ -1,0 +1,299 @@
+"""Render sessions: one Blender renders a batch's jobs, changing only what differs.
+
+A job rendered late in a session must give the pixels of the same job rendered from an
+empty scene in a fresh process, for a sequence that changes the surface (resolution, then
+only the render levels: Cycles' persistent-data trap), the material, the studio and the
+render settings. Sessions are recycled after N jobs; a crashed session on Dask is replaced
+and its job retried; Ctrl-C stops a local batch during sampling. Real renders (tiny, few
+samples) in real processes.
+"""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import numpy as np
+import pytest
+
+from render_jobs import contact_sheet, jobfile
+from render_jobs.session_process import SessionProcess
+from render_jobs.session_server import CRASH_ENV, CRASH_ONCE_ENV
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+pytestmark = [pytest.mark.render, pytest.mark.slow]
+
+# Each job changes one thing from the one before it.
+SEQUENCE = """
+    [render]
+    resolution = [64, 36]
+    samples = 4
+    device = "cpu"
+    seed = 3
+
+    [[job]]
+    name = "a_default"
+
+    [[job]]
+    name = "b_coarser"
+    [job.surface]
+    arc_segments = 8
+    rows = 4
+
+    [[job]]
+    name = "c_render_levels"
+    [job.surface]
+    arc_segments = 8
+    rows = 4
+    render_levels = 1
+
+    [[job]]
+    name = "d_material"
+    [job.surface]
+    arc_segments = 8
+    rows = 4
+    render_levels = 1
+    [job.material]
+    roughness = 0.3
+    base_color = [0.9, 0.3, 0.2]
+
+    [[job]]
+    name = "e_studio"
+    [job.surface]
+    arc_segments = 8
+    rows = 4
+    render_levels = 1
+    [job.scene]
+    sun_elevation = 40.0
+    sun_redness = 1.0
+    area_lights = true
+    camera_lens = 50.0
+
+    [[job]]
+    name = "f_render_settings"
+    [job.surface]
+    arc_segments = 8
+    rows = 4
+    render_levels = 1
+    [job.render]
+    resolution = [48, 48]
+    samples = 2
+    denoise = false
+
+    [[job]]
+    name = "g_everything"
+    [job.surface]
+    radius = 1.5
+    profile = "SMOOTH"
+    s_bend = 0.5
+    [job.scene]
+    zebra = true
+    """
+
+
+def env(**extra: str) -> dict[str, str]:
+    e = dict(os.environ)
+    e["PYTHONPATH"] = ROOT + os.pathsep + e.get("PYTHONPATH", "")
+    e.pop(CRASH_ENV, None)
+    e.pop(CRASH_ONCE_ENV, None)
+    e.update(extra)
+    return e
+
+
+def render_jobs(*args: str, cwd: str, extra_env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "render_jobs", *args], cwd=cwd, env=env(**(extra_env or {})),
+                          capture_output=True, text=True, timeout=600)
+
+
+def write(path, text: str) -> str:
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return str(path)
+
+
+def pixels(path) -> np.ndarray:
+    return contact_sheet.load_rgb(str(path)).astype(int)
+
+
+def sidecar(path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def test_a_session_renders_the_pixels_of_fresh_processes(tmp_path):
+    job_file = write(tmp_path / "sequence.toml", SEQUENCE)
+    batch = jobfile.load(job_file, out_dir=str(tmp_path / "session"))
+    done = render_jobs("render", job_file, "--out", str(tmp_path / "session"), cwd=str(tmp_path))
+    assert done.returncode == 0, done.stdout + done.stderr
+    out = tmp_path / "session"
+    records = [sidecar(out / job.sidecar_name)["session"] for job in batch.jobs]
+    assert len({r["id"] for r in records}) == 1, records  # one session rendered them all
+    assert [r["job"] for r in records] == list(range(1, len(batch.jobs) + 1))
+    reused = {job.name: set(r["reused"]) for job, r in zip(batch.jobs, records, strict=True)}
+    assert reused["a_default"] == set()
+    assert {"material", "studio.world", "studio.sun"} <= reused["b_coarser"]
+    assert "surface" not in reused["b_coarser"] and "studio.camera" not in reused["b_coarser"]
+    assert {"material", "studio.camera", "studio.world"} <= reused["c_render_levels"]
+    assert {"surface", "studio.world", "studio.camera"} <= reused["d_material"]
+    assert "material" not in reused["d_material"]
+    assert "studio.world" not in reused["e_studio"] and "surface" in reused["e_studio"]
+    assert "output_settings" not in reused["f_render_settings"] and "surface" in reused["f_render_settings"]
+
+    # Each job from an empty scene, in a fresh session process of its own.
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    text = (tmp_path / "sequence.toml").read_text(encoding="utf-8")
+    for job in batch.jobs[1:]:
+        session = SessionProcess(env())
+        try:
+            reply = session.request({"op": "render", "toml": text, "job_file": job_file, "job": job.name,
+                                     "out_dir": str(fresh), "overrides": {}, "force": True})
+        finally:
+            session.close()
+        assert reply["event"] == "done", reply
+        assert sidecar(fresh / job.sidecar_name)["session"]["job"] == 1
+        late, alone = pixels(out / job.image_name), pixels(fresh / job.image_name)
+        assert late.shape == alone.shape, job.name
+        # Same seed, same scene: the same pixels. Cycles refits rather than rebuilds some of
+        # its data in a session, which may move a value by one step in a rare pixel.
+        diff = np.abs(late - alone)
+        assert diff.max() <= 2 and (diff > 0).mean() <= 0.002, (job.name, diff.max(), (diff > 0).mean())
+    # The trap: the render levels alone changed between b and c. Were the change missed,
+    # c would render b's surface; it is visibly different.
+    b, c = pixels(out / "b_coarser.png"), pixels(out / "c_render_levels.png")
+    assert (np.abs(b - c) > 8).mean() > 0.01
+
+
+def test_a_session_is_recycled_after_n_jobs(tmp_path):
+    job_file = write(tmp_path / "sweep.toml", """
+        [render]
+        resolution = [32, 18]
+        samples = 1
+        device = "cpu"
+        denoise = false
+        [output]
+        contact_sheet = false
+        [surface]
+        arc_segments = [4, 5, 6, 7, 8]
+        """)
+    done = render_jobs("render", job_file, "--out", "o", "--session-jobs", "2", cwd=str(tmp_path))
+    assert done.returncode == 0, done.stdout + done.stderr
+    batch = jobfile.load(job_file, out_dir=str(tmp_path / "o"))
+    records = [sidecar(tmp_path / "o" / job.sidecar_name)["session"] for job in batch.jobs]
+    assert [r["job"] for r in records] == [1, 2, 1, 2, 1]
+    ids = [r["id"] for r in records]
+    assert ids[0] == ids[1] != ids[2] == ids[3] != ids[4] and ids[0] != ids[4]
+    assert done.stdout.count("render session recycled after 2 jobs (limit 2)") == 2
+
+    bad = render_jobs("render", job_file, "--out", "o", "--session-jobs", "0", cwd=str(tmp_path))
+    assert bad.returncode == 2 and "--session-jobs: expected a whole number of at least 1" in bad.stderr
+
+
+def test_a_crashed_dask_session_is_replaced_and_its_job_retried(tmp_path):
+    """One worker; its session crashes (a real segfault) on one job's first try: that try
+    fails, the retry runs in a new session and every job ends rendered. The jobs around the
+    crash show the sessions: one before, another after."""
+    job_file = write(tmp_path / "crash.toml", """
+        [render]
+        resolution = "32x18"
+        samples = 1
+        device = "cpu"
+        denoise = false
+        [output]
+        contact_sheet = false
+        [surface]
+        arc_segments = [4, 5, 6, 7]
+        """)
+    marker = tmp_path / "crashed-once"
+    done = render_jobs("render", job_file, "--out", "o", "--workers", "1", "--retries", "1", cwd=str(tmp_path),
+                       extra_env={CRASH_ENV: "crash__arc_segments-6", CRASH_ONCE_ENV: str(marker)})
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert marker.exists()  # it did crash
+    assert "try 1 failed: job 'crash__arc_segments-6': the render process crashed (SIGSEGV)" in done.stdout
+    batch = jobfile.load(job_file, out_dir=str(tmp_path / "o"))
+    records = {job.name: sidecar(tmp_path / "o" / job.sidecar_name)["session"] for job in batch.jobs}
+    # One worker, one crash: exactly two sessions, each reused from task to task.
+    assert len({r["id"] for r in records.values()}) == 2, records
+    assert max(r["job"] for r in records.values()) >= 2
+    assert "CRITICAL" not in done.stderr and "Traceback" not in done.stderr, done.stderr
+
+
+def living_descendants(pid: int) -> set[int]:
+    """The processes (zombies aside) whose parent chain reaches `pid`."""
+    parents: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="utf-8", errors="replace") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if fields[0] not in ("Z", "X"):
+            parents[int(entry)] = int(fields[1])
+    found = set()
+    for child in parents:
+        p = child
+        while p in parents and p != pid:
+            p = parents[p]
+        if p == pid and child != pid:
+            found.add(child)
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="utf-8", errors="replace") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except (OSError, IndexError):
+        return False
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="reads process trees from /proc")
+def test_ctrl_c_during_sampling_stops_the_batch(tmp_path):
+    """SIGINT to the runner's process group (what a terminal's Ctrl-C sends) while Cycles
+    samples: the runner stops the render at once, leaves no image and no partial, exits 130,
+    and renders nothing more; no Blender process is left behind."""
+    job_file = write(tmp_path / "long.toml", """
+        [render]
+        resolution = [640, 360]
+        samples = 65536
+        noise_threshold = 0.0
+        denoise = false
+        device = "cpu"
+        [[job]]
+        name = "first"
+        [[job]]
+        name = "second"
+        """)
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-m", "render_jobs", "render", job_file, "--out", str(out)],
+                            cwd=str(tmp_path), env=env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    try:
+        seen = []
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            seen.append(line)
+            if "first: " in line and "Sample " in line:
+                break
+        assert any("Sample " in line for line in seen), "".join(seen)
+        renderers = living_descendants(proc.pid)
+        assert proc.poll() is None and renderers, "no render running to interrupt"
+        os.killpg(proc.pid, signal.SIGINT)
+        stdout, stderr = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    assert proc.returncode == 130, "".join(seen) + stdout + stderr
+    assert "interrupted: run the same command again to resume" in stdout
+    assert "Traceback" not in stderr
+    assert "second: rendering" not in stdout
+    assert not out.exists() or os.listdir(out) == [], os.listdir(out)
+    deadline = time.monotonic() + 10
+    while any(alive(pid) for pid in renderers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(alive(pid) for pid in renderers)
