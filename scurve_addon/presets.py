@@ -44,6 +44,11 @@ def install() -> list[str]:
         folder = preset_dir()
     except (OSError, RuntimeError):
         return []
+    if not folder or not os.path.isdir(folder):
+        # Blender answers "" (and prints why) when a file stands where the folder should be;
+        # joined with "" the file names would land in the working directory.
+        print(f"S-Curve: no preset folder {PRESET_SUBDIR!r} in the user's scripts; presets not installed", flush=True)
+        return []
     written = []
     for name, values in PRESETS.items():
         path = os.path.join(folder, f"{name}.py")
