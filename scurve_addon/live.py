@@ -31,6 +31,7 @@ import dataclasses
 from typing import Any
 
 import bpy
+import numpy as np
 from bpy.app.handlers import persistent
 from bpy.props import StringProperty
 
@@ -155,6 +156,17 @@ def write_material(obj: bpy.types.Object, params: MaterialParams) -> None:
     mat.roughness = params.roughness
 
 
+def _as_property_value(value: Any, like: Any) -> Any:
+    """`value` as a Blender property of the type of `like` holds it: floats in single
+    precision, as the operators' properties hand them over, so a preset applied here
+    builds exactly what the operator builds from it."""
+    if isinstance(like, tuple):
+        return tuple(float(np.float32(v)) for v in value)
+    if isinstance(like, float) and isinstance(value, (int, float)):
+        return float(np.float32(value))
+    return value
+
+
 def apply_values(obj: bpy.types.Object, values: dict[str, Any], strict: bool = True,
                  context: bpy.types.Context | None = None) -> str:
     """Set parameters of a live S-curve object: rebuild its mesh, set its material, let the
@@ -175,7 +187,7 @@ def apply_values(obj: bpy.types.Object, values: dict[str, Any], strict: bool = T
         if target is None:
             continue
         old = getattr(stored, name) if name in SURFACE_FIELDS else getattr(current_material, name)
-        value = tuple(value) if isinstance(old, tuple) else value
+        value = _as_property_value(value, old)
         if name in skip:
             if strict and value != old:
                 raise LiveEditError(skip[name])
