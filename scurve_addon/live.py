@@ -232,8 +232,9 @@ def freeze(obj: bpy.types.Object) -> None:
 
 def tell(group: Any, text: str) -> None:
     """Keep `text` as the object's message and show it: a popup in the UI, stdout in background."""
-    if group.message != text:
-        group.message = text
+    if group.message == text:
+        return  # said already (a slider dragged on into refused values): no popup per step
+    group.message = text
     if not text:
         return
     if bpy.app.background or getattr(bpy.context, "window", None) is None:

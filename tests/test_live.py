@@ -408,3 +408,78 @@ def test_register_survives_a_blocked_preset_folder(addon, user_resources, capsys
     finally:
         os.remove(folder)
         os.rename(aside, folder)
+
+
+# --- the Edit section's layout ------------------------------------------------------------
+
+class RecordingLayout:
+    """Stands in for bpy.types.UILayout, which exists only while Blender draws a window:
+    records what a draw function puts in the panel and checks each property and operator
+    against the real registered RNA (a misspelt name fails here, not in the user's UI)."""
+
+    def __init__(self, log: list[tuple[str, str]]) -> None:
+        self.log, self.active, self.enabled = log, True, True
+
+    def _child(self, *_args: Any, **_kwargs: Any) -> RecordingLayout:
+        return RecordingLayout(self.log)
+
+    box = row = column = split = _child
+
+    def label(self, text: str = "", **_kwargs: Any) -> None:
+        self.log.append(("label", text))
+
+    def separator(self, **_kwargs: Any) -> None:
+        pass
+
+    def prop(self, owner: Any, name: str, **_kwargs: Any) -> None:
+        assert name in owner.bl_rna.properties, name
+        self.log.append(("prop", name))
+
+    def operator(self, idname: str, **_kwargs: Any) -> None:
+        module, name = idname.split(".")
+        getattr(getattr(bpy.ops, module), name).get_rna_type()  # raises for an unknown operator
+        self.log.append(("operator", idname))
+
+    def operator_menu_enum(self, idname: str, prop: str, **kwargs: Any) -> None:
+        self.operator(idname)
+        module, name = idname.split(".")
+        assert prop in getattr(getattr(bpy.ops, module), name).get_rna_type().properties
+
+
+def drawn(obj: bpy.types.Object) -> list[tuple[str, str]]:
+    from scurve_addon.operators.live_edit import draw_live_edit
+
+    log: list[tuple[str, str]] = []
+    draw_live_edit(cast(Any, RecordingLayout(log)), obj)
+    return log
+
+
+def test_edit_section_shows_every_parameter_counts_and_quality(clean_scene):
+    obj = build()
+    log = drawn(obj)
+    props = {name for kind, name in log if kind == "prop"}
+    assert props == {*live.SURFACE_FIELDS, *live.MATERIAL_FIELDS}
+    labels = [text for kind, text in log if kind == "label"]
+    assert {"Shape", "Resolution", "Smoothing", "Material"} <= set(labels)
+    assert "Vertices 561   Faces 512" in labels and "Not measured since the last change" in labels
+    assert ("operator", "scurve.freeze") in log and ("operator", "scurve.apply_preset") in log
+    scurve_ops.quality_report()
+    assert any(text.startswith("Max distance") for kind, text in drawn(obj) if kind == "label")
+
+
+def test_edit_section_says_why_parameters_do_not_apply(clean_scene):
+    scurve_ops.add_patch()
+    patch = bpy.context.active_object
+    log = drawn(patch)
+    labels = [text for kind, text in log if kind == "label"]
+    assert "A patch has no smoothing modifier (step 4)" in labels
+    assert "No mirror material yet: step 5 adds it" in labels
+    assert not {"subdiv_levels", "roughness"} & {name for kind, name in log if kind == "prop"}
+
+
+def test_edit_section_offers_rebuild_after_a_hand_edit(clean_scene):
+    obj = build()
+    mesh(obj).vertices[3].co.x += 0.2
+    log = drawn(obj)
+    assert ("operator", "scurve.rebuild_from_parameters") in log
+    assert not any(kind == "prop" for kind, _ in log)
