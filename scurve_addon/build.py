@@ -66,8 +66,7 @@ def _same_topology(mesh: bpy.types.Mesh, grid: geometry.GridMesh) -> bool:
     counts = (len(mesh.vertices), len(mesh.loops), len(mesh.polygons))
     if counts != (len(grid.verts), len(grid.loops), len(grid.starts)):
         return False
-    loops = np.empty(len(mesh.loops), dtype=np.int32)
-    mesh.loops.foreach_get("vertex_index", loops)
+    loops = tagging.corner_verts(mesh)
     starts = np.empty(len(mesh.polygons), dtype=np.int32)
     mesh.polygons.foreach_get("loop_start", starts)
     return bool(np.array_equal(loops, grid.loops) and np.array_equal(starts, grid.starts))

@@ -267,7 +267,8 @@ def _callbacks(name: str) -> dict[str, Any]:
         else:
             tell(group, "")
 
-    return {"get": get, "set": set_}
+    # Not animatable: a keyframe or driver would rebuild the mesh during depsgraph evaluation.
+    return {"get": get, "set": set_, "options": set()}
 
 
 class SCurveObjectProps(bpy.types.PropertyGroup):

@@ -54,10 +54,15 @@ def _attribute_values(mesh: bpy.types.Mesh, name: str, prop: str, fallback: Any,
     return out
 
 
+def corner_verts(mesh: bpy.types.Mesh) -> np.ndarray:
+    """The vertex of every face corner (loop), int32."""
+    return _attribute_values(mesh, ".corner_vert", "value", mesh.loops, 1, np.int32)
+
+
 def fingerprint(mesh: bpy.types.Mesh) -> str:
     """Counts and a hash of the positions and corner vertices: changes when the mesh is edited."""
     co = _attribute_values(mesh, "position", "vector", mesh.vertices, 3, np.float32)
-    corners = _attribute_values(mesh, ".corner_vert", "value", mesh.loops, 1, np.int32)
+    corners = corner_verts(mesh)
     digest = hashlib.blake2b(co.tobytes(), digest_size=16)
     digest.update(corners.tobytes())
     return f"{len(mesh.vertices)}/{len(mesh.polygons)}/{digest.hexdigest()}"

@@ -483,3 +483,21 @@ def test_edit_section_offers_rebuild_after_a_hand_edit(clean_scene):
     log = drawn(obj)
     assert ("operator", "scurve.rebuild_from_parameters") in log
     assert not any(kind == "prop" for kind, _ in log)
+
+
+def test_presets_install_skips_a_file_it_cannot_write(addon, user_resources):
+    folder = presets.preset_dir()
+    path = os.path.join(folder, "Recipe.py")
+    aside = path + ".aside"
+    os.rename(path, aside)
+    try:
+        os.symlink(os.path.join(user_resources, "no", "such", "folder", "Recipe.py"), path)  # open() fails
+        assert presets.install() == []  # no exception, nothing written
+    finally:
+        os.remove(path)
+        os.rename(aside, path)
+
+
+def test_live_properties_are_not_animatable(addon):
+    props = bpy.types.Object.bl_rna.properties["scurve"].fixed_type.properties
+    assert not any(props[name].is_animatable for name in (*live.SURFACE_FIELDS, *live.MATERIAL_FIELDS))
