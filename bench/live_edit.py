@@ -45,7 +45,7 @@ def run(rounds: int = ROUNDS) -> dict:
         obj = bpy.context.active_object
         values = (arc_segments + 2, arc_segments)  # alternate: every edit changes the topology
 
-        def edit(value, evaluate):
+        def edit(value, evaluate, obj=obj):
             def go():
                 obj.scurve.arc_segments = value
                 if evaluate:

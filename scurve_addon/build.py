@@ -4,7 +4,7 @@ Used by the operators and, outside the UI, by the render pipeline and tests.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import bpy
 import numpy as np
@@ -87,7 +87,7 @@ def rebuild_surface(obj: bpy.types.Object, params: SurfaceParams, force: bool = 
         raise ValueError(f"{obj.name!r} is not an S-curve patch or surface")
     old = tagging.stored_params(obj)
     half = role == ROLE_PATCH
-    mesh = obj.data
+    mesh = cast(bpy.types.Mesh, obj.data)
     changed = ""
     geometry_fields = [f for f in SurfaceParams.__dataclass_fields__ if f not in ("subdiv_levels", "render_levels")]
     if force or any(getattr(old, f) != getattr(params, f) for f in geometry_fields) \
@@ -99,7 +99,7 @@ def rebuild_surface(obj: bpy.types.Object, params: SurfaceParams, force: bool = 
         else:
             mesh_data.write_mesh(mesh, grid.verts, grid.loops, grid.starts)
             changed = "topology"
-    mod = obj.modifiers.get(SMOOTHING_MODIFIER_NAME)
+    mod: bpy.types.Modifier | None = obj.modifiers.get(SMOOTHING_MODIFIER_NAME)
     if isinstance(mod, bpy.types.SubsurfModifier):
         if (mod.levels, mod.render_levels) != (params.subdiv_levels, params.render_levels):
             changed = changed or "smoothing"

@@ -28,7 +28,7 @@ bpy.ops.ed.undo_push(message=...) after its edits.
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from typing import Any, cast
 
 import bpy
 import numpy as np
@@ -36,7 +36,15 @@ from bpy.app.handlers import persistent
 from bpy.props import StringProperty
 
 from . import build, tagging
-from .defaults import MATERIAL_NAME, ROLE_PATCH, ROLE_SURFACE, SMOOTHING_MODIFIER_NAME, MaterialParams, SurfaceParams, specs
+from .defaults import (
+    MATERIAL_NAME,
+    ROLE_PATCH,
+    ROLE_SURFACE,
+    SMOOTHING_MODIFIER_NAME,
+    MaterialParams,
+    SurfaceParams,
+    specs,
+)
 from .props import property_annotations
 
 SURFACE_FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(SurfaceParams))
@@ -181,7 +189,8 @@ def apply_values(obj: bpy.types.Object, values: dict[str, Any], strict: bool = T
     skip = not_applicable(obj)
     stored = tagging.stored_params(obj)
     current_material = read_material(obj)
-    surface, material = {}, {}
+    surface: dict[str, Any] = {}
+    material: dict[str, Any] = {}
     for name, value in values.items():
         target = surface if name in SURFACE_FIELDS else material if name in MATERIAL_FIELDS else None
         if target is None:
@@ -224,7 +233,7 @@ def rebuild_from_parameters(obj: bpy.types.Object) -> str:
 def freeze(obj: bpy.types.Object) -> None:
     """Make a live S-curve object a plain mesh: geometry, modifiers and material kept."""
     tagging.untag(obj)
-    obj.scurve.property_unset("message")
+    cast(Any, obj).scurve.property_unset("message")
 
 
 # --- the property group --------------------------------------------------------------
@@ -277,7 +286,8 @@ class SCurveObjectProps(bpy.types.PropertyGroup):
     __annotations__ = {
         **property_annotations(SurfaceParams, callbacks=_callbacks),
         **property_annotations(MaterialParams, callbacks=_callbacks),
-        "message": StringProperty(name="Message", description="Why the last parameter edit was refused"),
+        "message": StringProperty(  # type: ignore[func-returns-value]
+            name="Message", description="Why the last parameter edit was refused"),
     }
 
 
@@ -299,7 +309,8 @@ HANDLERS = ((bpy.app.handlers.depsgraph_update_post, _on_depsgraph_update), (bpy
 
 
 def register() -> None:
-    bpy.types.Object.scurve = bpy.props.PointerProperty(  # type: ignore[attr-defined]
+    object_type: Any = bpy.types.Object
+    object_type.scurve = bpy.props.PointerProperty(  # type: ignore[func-returns-value]
         type=SCurveObjectProps, name="S-Curve Parameters",
         description="The live parameters of an S-Curve mirror or patch")
     for handlers, fn in HANDLERS:
@@ -312,5 +323,5 @@ def unregister() -> None:
         if fn in handlers:
             handlers.remove(fn)
     if hasattr(bpy.types.Object, "scurve"):
-        del bpy.types.Object.scurve  # type: ignore[attr-defined]
+        del cast(Any, bpy.types.Object).scurve
     _edited_cache.clear()

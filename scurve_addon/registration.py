@@ -7,6 +7,8 @@ was and enabling the extension again works.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
+from typing import Any
 
 import bpy
 
@@ -51,8 +53,12 @@ MENUS = (("VIEW3D_MT_mesh_add", menu_add_mesh), ("VIEW3D_MT_object_context_menu"
 _undo: list[Callable[[], None]] = []
 
 
-def _menu(name: str) -> type:
+def _menu(name: str) -> Any:
     return getattr(bpy.types, name)
+
+
+def _remove_menu(name: str, fn: Callable[..., None]) -> None:
+    _menu(name).remove(fn)
 
 
 def _unwind() -> None:
@@ -73,12 +79,12 @@ def register() -> None:
     try:
         for cls in CLASSES:
             bpy.utils.register_class(cls)
-            _undo.append(lambda cls=cls: bpy.utils.unregister_class(cls))
+            _undo.append(partial(bpy.utils.unregister_class, cls))
         live.register()
         _undo.append(live.unregister)
         for name, fn in MENUS:
             _menu(name).append(fn)
-            _undo.append(lambda name=name, fn=fn: _menu(name).remove(fn))
+            _undo.append(partial(_remove_menu, name, fn))
         presets.install()
     except BaseException:
         _unwind()

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import asdict, fields
-from typing import Any
+from typing import Any, cast
 
 import bpy
 import numpy as np
@@ -44,7 +44,7 @@ def params_from(source: Any, cls: type = SurfaceParams, **overrides: Any) -> Any
 def _attribute_values(mesh: bpy.types.Mesh, name: str, prop: str, fallback: Any, width: int, dtype: Any) -> np.ndarray:
     """An attribute's values as a flat array (the generic attribute API copies a buffer;
     the element collections' foreach_get converts item by item)."""
-    attr: bpy.types.Attribute | None = mesh.attributes.get(name)
+    attr: Any = mesh.attributes.get(name)
     count = len(attr.data) if attr is not None else len(fallback)
     out = np.empty(count * width, dtype=dtype)
     if attr is not None:
@@ -73,7 +73,7 @@ def tag(obj: bpy.types.Object, role: str, params: SurfaceParams) -> None:
     the parameters describe (called after every step that writes the geometry)."""
     obj[ROLE_KEY] = role
     obj[PARAMS_KEY] = asdict(params)
-    obj[GEOMETRY_KEY] = fingerprint(obj.data)
+    obj[GEOMETRY_KEY] = fingerprint(cast(bpy.types.Mesh, obj.data))
 
 
 def untag(obj: bpy.types.Object) -> None:
@@ -91,7 +91,7 @@ def edited_by_hand(obj: bpy.types.Object) -> bool:
     Mode, where the mesh datablock lags behind the edit.
     """
     stored = obj.get(GEOMETRY_KEY)
-    mesh = obj.data
+    mesh = cast(bpy.types.Mesh, obj.data)
     if not isinstance(stored, str):
         return len(mesh.vertices) != vertex_count(stored_params(obj), half=role(obj) == ROLE_PATCH)
     return stored != fingerprint(mesh)

@@ -79,8 +79,8 @@ def test_smoothing_levels_update_the_modifier(clean_scene):
 
 
 def test_properties_share_the_operators_labels_and_limits(addon):
-    props = bpy.types.Object.bl_rna.properties["scurve"].fixed_type.properties
-    op_props = bpy.ops.scurve.build_mirror.get_rna_type().properties
+    props = cast(Any, bpy.types.Object.bl_rna.properties["scurve"]).fixed_type.properties
+    op_props = scurve_ops.build_mirror.get_rna_type().properties
     for name in ("radius", "arc_segments", "s_bend", "profile", "roughness", "base_color"):
         ours, theirs = props[name], op_props[name]
         assert (ours.name, ours.description, ours.subtype) == (theirs.name, theirs.description, theirs.subtype)
@@ -120,7 +120,7 @@ def test_an_edit_keeps_the_object_its_modifiers_material_and_properties(clean_sc
     assert_geometry(obj, SurfaceParams(arc_segments=24, radius=1.5))
     assert (obj.name, obj.data.name) == ("My Mirror", mesh_name)
     assert obj.parent == parent and sorted(c.name for c in obj.users_collection) == collections
-    assert all(abs(a - b) < 1e-6 for ra, rb in zip(obj.matrix_world, matrix) for a, b in zip(ra, rb))
+    assert np.allclose(np.array(obj.matrix_world), np.array(matrix), atol=1e-6)
     assert [m.name for m in obj.modifiers] == [SMOOTHING_MODIFIER_NAME, "My Bevel", "My Array"]
     assert (bevel.width, bevel.segments) == (pytest.approx(0.03), 3)
     assert (array.count, array.relative_offset_displace[0]) == (3, pytest.approx(1.25))
@@ -204,7 +204,7 @@ def test_preset_applied_to_a_mirror_equals_building_with_it(clean_scene, name):
     built.select_set(False)
     assert scurve_ops.apply_preset(preset=name) == {"FINISHED"}
     got = mesh_data.read_mesh(mesh(mirror))
-    assert all(np.array_equal(a, b) for a, b in zip(got, expected))
+    assert all(np.array_equal(a, b) for a, b in zip(got, expected, strict=True))
     assert tagging.stored_params(mirror) == tagging.stored_params(built)
     assert params_of(mirror).profile == PRESETS[name]["profile"]
 
@@ -223,7 +223,7 @@ def test_users_own_preset_is_parsed_not_run(clean_scene, tmp_path):
         obj = build()
         assert scurve_ops.apply_preset(preset="Mine") == {"FINISHED"}
         assert not marker.exists()
-        assert len(mesh(obj).vertices) == 11 * 7 and tuple(obj.location) == (0.0, 0.0, 0.0)
+        assert len(mesh(obj).vertices) == 11 * 7 and np.array_equal(np.array(obj.location), np.zeros(3))
         assert params_of(obj).roughness == pytest.approx(0.125) and params_of(obj).radius == 1.0
     finally:
         os.remove(path)
@@ -342,7 +342,7 @@ def test_studio_of_another_mirror_stays(clean_scene):
 def test_edit_dialog_and_context_menu(clean_scene):
     from scurve_addon.ui import menu_object_context
 
-    assert menu_object_context in bpy.types.VIEW3D_MT_object_context_menu._dyn_ui_initialize()
+    assert menu_object_context in cast(Any, bpy.types.VIEW3D_MT_object_context_menu)._dyn_ui_initialize()
     bpy.ops.mesh.primitive_cube_add()
     with pytest.raises(RuntimeError, match="Select a live S-Curve"):
         scurve_ops.edit_mirror()
@@ -353,9 +353,9 @@ def test_edit_dialog_and_context_menu(clean_scene):
 def test_transform_of_a_rotated_mirror_survives_a_resolution_change(clean_scene):
     obj = build()
     obj.matrix_world = Matrix.Translation((3.0, 1.0, 0.0)) @ Matrix.Rotation(math.radians(40), 4, "Z")
-    before = [tuple(r) for r in obj.matrix_world]
+    before = np.array(obj.matrix_world)
     params_of(obj).rows = 40
-    assert [tuple(r) for r in obj.matrix_world] == before
+    assert np.array_equal(np.array(obj.matrix_world), before)
     assert len(mesh(obj).vertices) == 17 * 81
 
 
@@ -368,8 +368,8 @@ def registered() -> dict[str, bool]:
         "operator": hasattr(bpy.types, "SCURVE_OT_build_mirror"),
         "panel": hasattr(bpy.types, "VIEW3D_PT_scurve_edit"),
         "property": hasattr(bpy.types.Object, "scurve"),
-        "add menu": menu_add_mesh in bpy.types.VIEW3D_MT_mesh_add._dyn_ui_initialize(),
-        "context menu": menu_object_context in bpy.types.VIEW3D_MT_object_context_menu._dyn_ui_initialize(),
+        "add menu": menu_add_mesh in cast(Any, bpy.types.VIEW3D_MT_mesh_add)._dyn_ui_initialize(),
+        "context menu": menu_object_context in cast(Any, bpy.types.VIEW3D_MT_object_context_menu)._dyn_ui_initialize(),
         "handler": live._on_depsgraph_update in bpy.app.handlers.depsgraph_update_post,
     }
 
@@ -499,5 +499,5 @@ def test_presets_install_skips_a_file_it_cannot_write(addon, user_resources):
 
 
 def test_live_properties_are_not_animatable(addon):
-    props = bpy.types.Object.bl_rna.properties["scurve"].fixed_type.properties
+    props = cast(Any, bpy.types.Object.bl_rna.properties["scurve"]).fixed_type.properties
     assert not any(props[name].is_animatable for name in (*live.SURFACE_FIELDS, *live.MATERIAL_FIELDS))
