@@ -301,11 +301,17 @@ def _on_depsgraph_update(_scene: Any, depsgraph: bpy.types.Depsgraph) -> None:
 
 
 @persistent
-def _on_load(*_args: Any) -> None:
+def _on_load_or_undo(*_args: Any) -> None:
+    """Loading a file, undo and redo replace the data (and its memory addresses) wholesale."""
     _edited_cache.clear()
 
 
-HANDLERS = ((bpy.app.handlers.depsgraph_update_post, _on_depsgraph_update), (bpy.app.handlers.load_post, _on_load))
+HANDLERS = (
+    (bpy.app.handlers.depsgraph_update_post, _on_depsgraph_update),
+    (bpy.app.handlers.load_post, _on_load_or_undo),
+    (bpy.app.handlers.undo_post, _on_load_or_undo),
+    (bpy.app.handlers.redo_post, _on_load_or_undo),
+)
 
 
 def register() -> None:

@@ -465,6 +465,8 @@ def test_edit_section_shows_every_parameter_counts_and_quality(clean_scene):
     assert ("operator", "scurve.freeze") in log and ("operator", "scurve.apply_preset") in log
     scurve_ops.quality_report()
     assert any(text.startswith("Max distance") for kind, text in drawn(obj) if kind == "label")
+    params_of(obj).s_bend = -3.0  # refused: the panel says why
+    assert "folds the surface over itself" in " ".join(text for kind, text in drawn(obj) if kind == "label")
 
 
 def test_edit_section_says_why_parameters_do_not_apply(clean_scene):

@@ -2,6 +2,7 @@
 and a dialog, presets applied to it, rebuilding it from its parameters, freezing it."""
 from __future__ import annotations
 
+import textwrap
 from typing import Any
 
 import bpy
@@ -46,7 +47,9 @@ def draw_live_edit(layout: bpy.types.UILayout, obj: bpy.types.Object) -> None:
         row.operator(SCURVE_OT_freeze.bl_idname, icon="FREEZE")
         return
     if group.message:
-        layout.label(text=group.message, icon="ERROR")
+        col = layout.column(align=True)
+        for i, line in enumerate(textwrap.wrap(group.message, 42)):
+            col.label(text=line, icon="ERROR" if i == 0 else "BLANK1")
 
     skip = live.not_applicable(obj)
     is_surface = role != ROLE_PATCH
