@@ -290,16 +290,20 @@ def test_hand_edit_then_freeze_keeps_the_edit(clean_scene):
 
 
 def test_object_made_before_fingerprints_is_live(clean_scene):
-    obj = build()
+    """Objects from files saved before live editing: the group reads their stored parameters."""
+    obj = build(radius=1.5, rows=4)
     del obj[tagging.GEOMETRY_KEY]
+    assert (params_of(obj).radius, params_of(obj).rows) == (1.5, 4)
     params_of(obj).rows = 5
-    assert_geometry(obj, SurfaceParams(rows=5))
+    assert_geometry(obj, SurfaceParams(radius=1.5, rows=5))
     assert isinstance(obj.get(tagging.GEOMETRY_KEY), str)
 
 
 def test_one_edit_is_one_undo_step(clean_scene):
-    """A script's assignment pushes no undo step (the UI pushes one per property change);
-    with explicit pushes, undo in background mode restores the mesh and the shown value."""
+    """Undo of a live edit restores the mesh and the shown value (memfile undo works in
+    background mode with explicit pushes). Not testable without a window: that the UI pushes
+    exactly one undo step per property change (Blender does so for properties of an ID); a
+    script's assignment pushes none, as here."""
     obj = build()
     bpy.ops.ed.undo_push(message="before")
     params_of(obj).arc_segments = 8
