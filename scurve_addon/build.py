@@ -4,9 +4,10 @@ Used by the operators and, outside the UI, by the render pipeline and tests.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import bpy
+import numpy as np
 from bpy_extras import object_utils
 
 from . import geometry, mesh_data, tagging
@@ -59,33 +60,46 @@ def build_mirror(context: bpy.types.Context, params: SurfaceParams | None = None
     return obj
 
 
-def rebuild_surface(obj: bpy.types.Object, params: SurfaceParams) -> str:
+def _same_topology(mesh: bpy.types.Mesh, grid: geometry.GridMesh) -> bool:
+    """The mesh has the grid's faces, corner for corner (then moving vertices suffices).
+    Equal counts are not enough: the step-by-step join numbers vertices its own way."""
+    counts = (len(mesh.vertices), len(mesh.loops), len(mesh.polygons))
+    if counts != (len(grid.verts), len(grid.loops), len(grid.starts)):
+        return False
+    loops = tagging.corner_verts(mesh)
+    starts = np.empty(len(mesh.polygons), dtype=np.int32)
+    mesh.polygons.foreach_get("loop_start", starts)
+    return bool(np.array_equal(loops, grid.loops) and np.array_equal(starts, grid.starts))
+
+
+def rebuild_surface(obj: bpy.types.Object, params: SurfaceParams, force: bool = False) -> str:
     """Give an S-curve object (patch or surface) the geometry of `params`, in place.
 
     The object, its mesh datablock (name, materials, custom properties), its transform and
     its modifiers stay; only the vertices (and, when the resolution changes, the faces)
     are replaced, and the smoothing modifier (if the object has it) takes the new levels.
-    Parameters that cannot be built raise ValueError before anything is touched.
-    Returns what changed: "topology", "positions", "smoothing" or "" (nothing).
+    `force` writes the geometry even when the parameters are unchanged (it discards edits
+    made by hand). Parameters that cannot be built raise ValueError before anything is
+    touched. Returns what changed: "topology", "positions", "smoothing" or "" (nothing).
     """
     role = tagging.role(obj)
     if role not in (ROLE_PATCH, ROLE_SURFACE):
         raise ValueError(f"{obj.name!r} is not an S-curve patch or surface")
     old = tagging.stored_params(obj)
     half = role == ROLE_PATCH
-    mesh = obj.data
+    mesh = cast(bpy.types.Mesh, obj.data)
     changed = ""
     geometry_fields = [f for f in SurfaceParams.__dataclass_fields__ if f not in ("subdiv_levels", "render_levels")]
-    if any(getattr(old, f) != getattr(params, f) for f in geometry_fields) \
+    if force or any(getattr(old, f) != getattr(params, f) for f in geometry_fields) \
             or len(mesh.vertices) != geometry.vertex_count(params, half):
         grid = geometry.half_patch(params) if half else geometry.full_surface(params)
-        if (len(mesh.vertices), len(mesh.polygons)) == (len(grid.verts), len(grid.starts)):
+        if _same_topology(mesh, grid):
             mesh_data.set_vertices(mesh, grid.verts)  # same grid: the topology stands
             changed = "positions"
         else:
             mesh_data.write_mesh(mesh, grid.verts, grid.loops, grid.starts)
             changed = "topology"
-    mod = obj.modifiers.get(SMOOTHING_MODIFIER_NAME)
+    mod: bpy.types.Modifier | None = obj.modifiers.get(SMOOTHING_MODIFIER_NAME)
     if isinstance(mod, bpy.types.SubsurfModifier):
         if (mod.levels, mod.render_levels) != (params.subdiv_levels, params.render_levels):
             changed = changed or "smoothing"

@@ -1,6 +1,7 @@
 """Blender properties generated from the parameter tables in defaults.py."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import fields
 from typing import Any
 
@@ -13,8 +14,9 @@ def _limits(spec: Spec) -> dict[str, Any]:
     return {k: getattr(spec, k) for k in ("min", "max", "soft_min", "soft_max") if getattr(spec, k) is not None}
 
 
-def bpy_property(spec: Spec, default: Any) -> Any:
-    common: dict[str, Any] = {"name": spec.label, "description": spec.description}
+def bpy_property(spec: Spec, default: Any, **callbacks: Any) -> Any:
+    """The Blender property for one parameter; `callbacks`: get=, set=, update= as bpy.props takes them."""
+    common: dict[str, Any] = {"name": spec.label, "description": spec.description, **callbacks}
     if isinstance(default, bool):
         return BoolProperty(default=default, **common)
     if isinstance(default, int):
@@ -33,13 +35,23 @@ def bpy_property(spec: Spec, default: Any) -> Any:
     raise TypeError(f"no Blender property for {spec.label!r} ({type(default).__name__})")
 
 
-def property_annotations(cls: type, only: tuple[str, ...] | None = None, **default_overrides: Any) -> dict[str, Any]:
-    """Property annotations for the fields of a defaults dataclass."""
+Callbacks = Callable[[str], dict[str, Any]]
+
+
+def property_annotations(cls: type, only: tuple[str, ...] | None = None, callbacks: Callbacks | None = None,
+                         **default_overrides: Any) -> dict[str, Any]:
+    """Property annotations for the fields of a defaults dataclass.
+
+    `callbacks(name)` may give a field's get=/set=/update= functions (the live parameters
+    of an object, scurve_addon.live): the label, tooltip, limits and unit stay those of
+    defaults.py, so an object's property and the operator's are the same property.
+    """
     out = {}
     for f in fields(cls):
         if only is not None and f.name not in only:
             continue
-        out[f.name] = bpy_property(f.metadata["spec"], default_overrides.get(f.name, f.default))
+        extra = callbacks(f.name) if callbacks is not None else {}
+        out[f.name] = bpy_property(f.metadata["spec"], default_overrides.get(f.name, f.default), **extra)
     return out
 
 

@@ -1,20 +1,36 @@
-"""Registration of the extension's classes and menus: explicit order, reversed on unregister."""
+"""Registration of the extension's classes, properties, menus and handlers.
+
+Explicit order, reversed on unregister. All or nothing: if any step of register() fails,
+the steps already done are undone before the error propagates, so Blender is left as it
+was and enabling the extension again works.
+"""
 from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from typing import Any
 
 import bpy
 
-from . import presets
+from . import live, presets
 from .operators.add_mirror_material import SCURVE_OT_add_mirror_material
 from .operators.add_patch import SCURVE_OT_add_patch
 from .operators.add_smoothing import SCURVE_OT_add_smoothing
 from .operators.build_mirror import SCURVE_OT_build_mirror
 from .operators.duplicate_rotate_join import SCURVE_OT_duplicate_rotate_join
+from .operators.live_edit import (
+    SCURVE_OT_apply_preset,
+    SCURVE_OT_edit_mirror,
+    SCURVE_OT_freeze,
+    SCURVE_OT_rebuild_from_parameters,
+)
 from .operators.match_heights import SCURVE_OT_match_heights
 from .operators.quality_report import SCURVE_OT_quality_report
 from .operators.setup_scene import SCURVE_OT_setup_scene
-from .ui import VIEW3D_PT_scurve, menu_add_mesh
+from .ui import VIEW3D_PT_scurve, VIEW3D_PT_scurve_edit, menu_add_mesh, menu_object_context
 
 CLASSES: list[type] = [
+    live.SCurveObjectProps,
     SCURVE_OT_add_patch,
     SCURVE_OT_match_heights,
     SCURVE_OT_duplicate_rotate_join,
@@ -23,18 +39,57 @@ CLASSES: list[type] = [
     SCURVE_OT_build_mirror,
     SCURVE_OT_quality_report,
     SCURVE_OT_setup_scene,
+    SCURVE_OT_edit_mirror,
+    SCURVE_OT_rebuild_from_parameters,
+    SCURVE_OT_freeze,
+    SCURVE_OT_apply_preset,
     VIEW3D_PT_scurve,
+    VIEW3D_PT_scurve_edit,
 ]
+
+MENUS = (("VIEW3D_MT_mesh_add", menu_add_mesh), ("VIEW3D_MT_object_context_menu", menu_object_context))
+
+# What register() has done, as the calls that undo it (last first on the way out).
+_undo: list[Callable[[], None]] = []
+
+
+def _menu(name: str) -> Any:
+    return getattr(bpy.types, name)
+
+
+def _remove_menu(name: str, fn: Callable[..., None]) -> None:
+    _menu(name).remove(fn)
+
+
+def _unwind() -> None:
+    errors = []
+    while _undo:
+        step = _undo.pop()
+        try:
+            step()
+        except (RuntimeError, ValueError, AttributeError) as err:  # keep undoing the rest
+            errors.append(err)
+    if errors:
+        print(f"S-Curve: {len(errors)} step(s) could not be undone: {errors}", flush=True)
 
 
 def register() -> None:
-    for cls in CLASSES:
-        bpy.utils.register_class(cls)
-    bpy.types.VIEW3D_MT_mesh_add.append(menu_add_mesh)
-    presets.install()
+    if _undo:  # registered already (or a failed unregister): start from a clean slate
+        _unwind()
+    try:
+        for cls in CLASSES:
+            bpy.utils.register_class(cls)
+            _undo.append(partial(bpy.utils.unregister_class, cls))
+        live.register()
+        _undo.append(live.unregister)
+        for name, fn in MENUS:
+            _menu(name).append(fn)
+            _undo.append(partial(_remove_menu, name, fn))
+        presets.install()
+    except BaseException:
+        _unwind()
+        raise
 
 
 def unregister() -> None:
-    bpy.types.VIEW3D_MT_mesh_add.remove(menu_add_mesh)
-    for cls in reversed(CLASSES):
-        bpy.utils.unregister_class(cls)
+    _unwind()

@@ -1,4 +1,4 @@
-"""The "S-Curve" sidebar tab and the Add > Mesh menu entries."""
+"""The "S-Curve" sidebar tab, the Add > Mesh menu entries and the object context menu entry."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -6,17 +6,25 @@ from typing import TYPE_CHECKING
 import bpy
 
 from . import tagging
-from .defaults import QUALITY_KEY, ROLE_PATCH, ROLE_SURFACE
+from .operators.add_mirror_material import SCURVE_OT_add_mirror_material
+from .operators.add_patch import SCURVE_OT_add_patch
+from .operators.add_smoothing import SCURVE_OT_add_smoothing
+from .operators.build_mirror import SCURVE_OT_build_mirror
+from .operators.common import SCURVE_ROLES
+from .operators.duplicate_rotate_join import SCURVE_OT_duplicate_rotate_join
+from .operators.live_edit import SCURVE_OT_edit_mirror, draw_live_edit
+from .operators.match_heights import SCURVE_OT_match_heights
+from .operators.setup_scene import SCURVE_OT_setup_scene
 
 if TYPE_CHECKING:  # fake-bpy-module's enum of icon names
     from bpy.stub_internal.rna_enums import IconItems
 
 STEPS: tuple[tuple[str, str, IconItems], ...] = (
-    ("scurve.add_patch", "1. Add Patch", "MESH_GRID"),
-    ("scurve.match_heights", "2. Match Heights", "ALIGN_MIDDLE"),
-    ("scurve.duplicate_rotate_join", "3. Duplicate, Rotate, Join", "MOD_MIRROR"),
-    ("scurve.add_smoothing", "4. Add Smoothing", "MOD_SUBSURF"),
-    ("scurve.add_mirror_material", "5. Add Mirror Material", "MATERIAL"),
+    (SCURVE_OT_add_patch.bl_idname, "1. Add Patch", "MESH_GRID"),
+    (SCURVE_OT_match_heights.bl_idname, "2. Match Heights", "ALIGN_MIDDLE"),
+    (SCURVE_OT_duplicate_rotate_join.bl_idname, "3. Duplicate, Rotate, Join", "MOD_MIRROR"),
+    (SCURVE_OT_add_smoothing.bl_idname, "4. Add Smoothing", "MOD_SUBSURF"),
+    (SCURVE_OT_add_mirror_material.bl_idname, "5. Add Mirror Material", "MATERIAL"),
 )
 
 
@@ -29,37 +37,41 @@ class VIEW3D_PT_scurve(bpy.types.Panel):
 
     def draw(self, context: bpy.types.Context) -> None:
         layout = self.layout
-        layout.operator("scurve.build_mirror", text="Build Mirror (all steps)", icon="MESH_DATA")
-        layout.operator("scurve.setup_scene", text="Studio Scene", icon="WORLD")
+        layout.operator(SCURVE_OT_build_mirror.bl_idname, text="Build Mirror (all steps)", icon="MESH_DATA")
+        layout.operator(SCURVE_OT_setup_scene.bl_idname, text="Studio Scene", icon="WORLD")
         box = layout.box()
         box.label(text="Step by step (the recipe)")
         col = box.column(align=True)
         for idname, text, icon in STEPS:
             col.operator(idname, text=text, icon=icon)
 
+
+class VIEW3D_PT_scurve_edit(bpy.types.Panel):
+    """The active S-curve object's live parameters (scurve_addon.live)."""
+
+    bl_label = "Edit"
+    bl_idname = "VIEW3D_PT_scurve_edit"
+    bl_parent_id = VIEW3D_PT_scurve.bl_idname
+    bl_space_type = "VIEW_3D"
+    bl_region_type = "UI"
+    bl_category = "S-Curve"
+
+    def draw(self, context: bpy.types.Context) -> None:
         obj = context.active_object
-        role = tagging.role(obj)
-        box = layout.box()
-        if role not in (ROLE_PATCH, ROLE_SURFACE):
-            box.label(text="No S-Curve object active", icon="INFO")
+        if obj is None or tagging.role(obj) not in SCURVE_ROLES:
+            self.layout.label(text="No S-Curve object active", icon="INFO")
             return
-        box.label(text=f"{obj.name} ({'patch' if role == ROLE_PATCH else 'surface'})", icon="OBJECT_DATA")
-        mesh = obj.data
-        box.label(text=f"Vertices {len(mesh.vertices):,}   Faces {len(mesh.polygons):,}")
-        box.operator("scurve.quality_report", icon="VIEWZOOM")
-        quality = obj.get(QUALITY_KEY)
-        if quality:
-            col = box.column(align=True)
-            col.label(text=f"Max distance {quality['max_distance_rel'] * 100:.3f} % R")
-            col.label(text=f"Median distance {quality['median_distance_rel'] * 100:.4f} % R")
-            col.label(text=f"Max normal error {quality['max_normal_error_deg']:.2f} deg")
-            col.label(text=f"Top / bottom edge {quality['top_edge_deviation']:.1e} / "
-                      f"{quality['bottom_edge_deviation']:.1e} m")
-            col.label(text=f"Seam duplicates {quality['seam_duplicate_vertices']}, "
-                      f"non-manifold edges {quality['non_manifold_edges']}")
+        draw_live_edit(self.layout, obj)
 
 
 def menu_add_mesh(self: bpy.types.Menu, context: bpy.types.Context) -> None:
     self.layout.separator()
-    self.layout.operator("scurve.build_mirror", text="S-Curve Mirror", icon="MESH_DATA")
-    self.layout.operator("scurve.add_patch", text="S-Curve Patch", icon="MESH_GRID")
+    self.layout.operator(SCURVE_OT_build_mirror.bl_idname, text="S-Curve Mirror", icon="MESH_DATA")
+    self.layout.operator(SCURVE_OT_add_patch.bl_idname, text="S-Curve Patch", icon="MESH_GRID")
+
+
+def menu_object_context(self: bpy.types.Menu, context: bpy.types.Context) -> None:
+    """The object's right-click menu: "Edit S-Curve Mirror" for S-curve objects (as Extra Objects does)."""
+    if tagging.role(context.active_object) in SCURVE_ROLES:
+        self.layout.separator()
+        self.layout.operator(SCURVE_OT_edit_mirror.bl_idname, icon="MESH_DATA")

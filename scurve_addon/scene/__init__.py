@@ -13,7 +13,7 @@ the setup again updates those in place, and nothing the user made is changed.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, cast
 
 import bpy
 import numpy as np
@@ -33,7 +33,7 @@ from .test_objects import ensure_test_objects, remove_test_objects
 from .world import ensure_sky_world
 from .zebra import ensure_zebra_world
 
-__all__ = ["setup_studio_scene", "find_surface", "surface_corners", "STUDIO_SURFACE_KEY"]
+__all__ = ["setup_studio_scene", "follow_surface", "find_surface", "surface_corners", "STUDIO_SURFACE_KEY"]
 
 # The scene remembers which surface its studio was set up around (the object's name).
 STUDIO_SURFACE_KEY = "scurve_studio_surface"
@@ -205,3 +205,31 @@ def setup_studio_scene(context: bpy.types.Context, params: SceneParams | None = 
     out["camera"] = camera
     context.view_layer.update()  # world matrices of what moved, for the caller
     return out
+
+
+def follow_surface(context: bpy.types.Context, surface: bpy.types.Object) -> bool:
+    """After the surface changed size or shape: re-frame the camera (its lens kept) and
+    re-place the test objects, the area lights and the ground's height, where the scene's
+    studio was set up around `surface`. Nothing else changes: the scene does not remember
+    the settings its studio was made with, and setup_studio_scene would put the sun, the
+    world and the Cycles settings back to their defaults. Returns whether it did anything.
+    """
+    scene = context.scene
+    if scene is None or scene.get(STUDIO_SURFACE_KEY) != surface.name:
+        return False
+    shape = tagging.stored_params(surface)
+    context.view_layer.update()
+    corners = surface_corners(surface, context.evaluated_depsgraph_get())
+    frame, scale = _upright_frame(surface)
+    if any(tags.find_object(scene, role) is not None for role in TEST_OBJECTS):
+        ensure_test_objects(scene, shape, frame, scale)
+    if any(tags.find_object(scene, role) is not None for role in AREA_LIGHTS):
+        ensure_area_lights(scene, shape.radius, shape.length, frame, scale)
+    ground = tags.find_object(scene, "GROUND")
+    if ground is not None:
+        ground.location.z = float(corners[:, 2].min())
+    camera = tags.find_object(scene, "CAMERA")
+    if camera is not None:
+        ensure_camera(scene, corners, frame, cast(bpy.types.Camera, camera.data).lens)
+    context.view_layer.update()
+    return True
