@@ -58,10 +58,12 @@ def _connect(scheduler: str | None, workers: int | None, stream: TextIO):
     if workers is not None:
         import logging
 
-        stream.write(f"starting a local Dask cluster: {workers} worker process{'es' * (workers != 1)}, "
-                     "1 thread each\n")
+        stream.write(f"starting a local Dask cluster: {workers} worker{'s' * (workers != 1)} in this process, "
+                     "each rendering in a session process of its own\n")
         stream.flush()
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+        # Workers as threads of this process, talking in-process (nothing listens on the
+        # network): a task only drives its render session, which is a process of its own.
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=False,
                                dashboard_address=None,
                                # a failed try is the client's to report, with its reason
                                silence_logs=logging.CRITICAL)
@@ -237,7 +239,8 @@ def _render_on_cluster(batch: Batch, todo: list[int], client: Any, options: dict
             spec = {"toml": text, "job_file": os.path.abspath(batch.path), "job": job.name,
                     "job_hash": sidecar.job_hash(job), "out_dir": batch.out_dir, "overrides": overrides,
                     "force": options["force"], "topic": topic, "token_name": token_name, "token": token,
-                    "session_jobs": options["max_jobs"], "session_memory": options["max_memory_mb"]}
+                    "session_jobs": options["max_jobs"], "session_memory": options["max_memory_mb"],
+                    "threads": options["threads"]}
             future = client.submit(render_task, spec, key=f"render-{job.name}-{run_id}", pure=False,
                                    retries=options["retries"])
             futures[future] = i
@@ -299,8 +302,11 @@ class DaskExecutor:
         self.scheduler, self.workers = scheduler, workers
         self.where = f"--scheduler {scheduler}" if scheduler else f"--workers {workers}"
         self.label = f" (Dask, {self.where})"
+        # --workers N on this machine: each render gets its share of the cores (all of them
+        # each would only make N renders fight over them).
+        threads = max(1, (os.cpu_count() or 1) // workers) if workers else None
         self.options = {"retries": retries, "force": force, "overrides": dict(overrides or {}),
-                        "max_jobs": max_jobs, "max_memory_mb": max_memory_mb}
+                        "max_jobs": max_jobs, "max_memory_mb": max_memory_mb, "threads": threads}
         self.connection: tuple[Any, Any] | None = None
         self.stream: TextIO = sys.stdout
 

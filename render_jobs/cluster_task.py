@@ -89,7 +89,7 @@ def render_task(spec: dict[str, Any]) -> dict[str, Any]:
     request = {"op": "render", "toml": spec["toml"], "job_file": spec["job_file"], "job": spec["job"],
                "out_dir": spec["out_dir"], "overrides": spec.get("overrides") or {},
                "expect_hash": spec.get("job_hash"), "force": bool(spec.get("force")),
-               "from_command_line": "device" in (spec.get("overrides") or {})}
+               "from_command_line": "device" in (spec.get("overrides") or {}), "threads": spec.get("threads")}
 
     def forward(event: dict[str, Any]) -> None:
         _emit(worker, topic, {**base, **event})

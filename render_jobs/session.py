@@ -115,8 +115,9 @@ class RenderSession:
         return reused
 
     def render(self, job: Job, job_file: str, out_dir: str, device: devices.Device,
-               on_stats: Callable[[str], None] | None = None) -> dict:
-        """Render one job into out_dir (image, then sidecar, each atomically); returns the sidecar."""
+               on_stats: Callable[[str], None] | None = None, threads: int | None = None) -> dict:
+        """Render one job into out_dir (image, then sidecar, each atomically); returns the sidecar.
+        `threads`: CPU threads for Cycles (None: every core)."""
         timings = dict.fromkeys(LAPS, 0.0)
         start = last = time.perf_counter()
 
@@ -131,6 +132,11 @@ class RenderSession:
         reused = self._prepare(job, lap)
         self.previous = job  # the scene now holds this job (even if the render fails below)
         scene = bpy.context.scene
+        mode = "FIXED" if threads else "AUTO"
+        if (scene.render.threads_mode, scene.render.threads if threads else 0) != (mode, threads or 0):
+            scene.render.threads_mode = mode
+            if threads:
+                scene.render.threads = int(threads)
         devices.use(scene, device)
         lap("device")
         mesh, quality = self._measure(job.surface)
