@@ -5,7 +5,7 @@ PY          := $(VENV)/bin/python
 JOB         ?= examples/default.toml
 OUT         ?= out
 
-.PHONY: venv test build validate render bench lint test-compat clean
+.PHONY: venv test test-unit build validate render bench lint test-compat clean
 
 $(VENV)/.installed: requirements/test.txt
 	$(PYTHON_BASE) -m venv $(VENV)
@@ -17,6 +17,21 @@ venv: $(VENV)/.installed
 
 test: venv
 	$(PY) -m pytest
+
+# The tests that need no Blender (tests/unit/ and tests/conftest.py's UNIT_FILES), in their
+# own small venv (numpy and pytest, no bpy wheel): seconds, for geometry and job-file work.
+# `make test` runs them too, and tests/test_unit_selection.py proves they import no bpy.
+UNIT_VENV ?= venvs/unit
+
+$(UNIT_VENV)/.installed: requirements/unit.txt
+	rm -rf $(UNIT_VENV)
+	$(PYTHON_BASE) -m venv $(UNIT_VENV)
+	$(UNIT_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(UNIT_VENV)/bin/python -m pip install --quiet -r requirements/unit.txt
+	touch $@
+
+test-unit: $(UNIT_VENV)/.installed
+	$(UNIT_VENV)/bin/python -m pytest --unit -p no:cacheprovider
 
 build: venv
 	$(PY) tools/extension.py build --out dist
