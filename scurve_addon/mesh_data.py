@@ -6,7 +6,6 @@ from typing import Any
 import bpy
 import numpy as np
 
-
 # Fast paths. Positions and face-corner vertices are stored by Blender as generic attributes
 # ("position" on points; the internal ".corner_vert" on corners, since Blender 4.0), and
 # writing them through mesh.attributes is one buffer copy: about 100x faster than
@@ -22,7 +21,7 @@ CORNER_VERT_ATTRIBUTE = ".corner_vert"
 
 def _attribute(mesh: bpy.types.Mesh, name: str, kind: type, domain: str) -> Any:
     """The mesh's attribute `name` if it has the expected type and domain, else None."""
-    attr = mesh.attributes.get(name)
+    attr: bpy.types.Attribute | None = mesh.attributes.get(name)
     return attr if isinstance(attr, kind) and attr.domain == domain else None
 
 

@@ -2,6 +2,8 @@
 mirror and every studio object."""
 from __future__ import annotations
 
+from typing import Any
+
 import bpy
 import pytest
 
@@ -35,7 +37,7 @@ def test_mirror_material_repairs_a_deleted_bsdf_and_keeps_the_output(clean_scene
     assert ensure_mirror_material(MaterialParams(roughness=0.1)) == mat
     assert shader(mat) == (["BSDF_PRINCIPLED", "OUTPUT_MATERIAL"], [("BSDF_PRINCIPLED", "Surface")])
     assert next(n for n in tree.nodes if n.type == "OUTPUT_MATERIAL") == output
-    bsdf = next(n for n in tree.nodes if n.type == "BSDF_PRINCIPLED")
+    bsdf: Any = next(n for n in tree.nodes if n.type == "BSDF_PRINCIPLED")
     assert bsdf.inputs["Roughness"].default_value == pytest.approx(0.1)
     assert bsdf.inputs["Metallic"].default_value == 1.0 and mat.name == MATERIAL_NAME
 
@@ -54,7 +56,7 @@ def test_assign_material_leaves_one_slot(clean_scene):
 
 
 def test_studio_materials_are_one_principled_shader_in_one_slot(clean_scene):
-    made = setup_studio_scene(bpy.context)
+    made: dict[str, Any] = setup_studio_scene(bpy.context)
     parts = ["ground", "red_cylinder", "green_cone", "blue_sphere"]
     for part in parts:
         obj = made[part]
@@ -62,7 +64,7 @@ def test_studio_materials_are_one_principled_shader_in_one_slot(clean_scene):
         assert shader(obj.active_material) == (["BSDF_PRINCIPLED", "OUTPUT_MATERIAL"],
                                                [("BSDF_PRINCIPLED", "Surface")]), part
     # run again: the trees are rebuilt, not grown
-    again = setup_studio_scene(bpy.context)
+    again: dict[str, Any] = setup_studio_scene(bpy.context)
     for part in parts:
         assert shader(again[part].active_material)[0] == ["BSDF_PRINCIPLED", "OUTPUT_MATERIAL"], part
         assert len(again[part].data.materials) == 1, part
