@@ -68,7 +68,7 @@ def mesh(report: Report, data: dict | None, redo: dict | None) -> list[str]:
     if data is None:
         lines.append("Not run.")
         report.target(f"Mesh building at 1M vertices within {MESH_TARGET}x of the floor", "not run",
-                    status(None))
+                      status(None))
     else:
         t = data["timings"]
         lines += [
@@ -109,9 +109,9 @@ def mesh(report: Report, data: dict | None, redo: dict | None) -> list[str]:
         if top:
             r = top["ratio_to_floor"]["product"]["median"]
             report.target(f"Mesh building at 1M vertices within {MESH_TARGET}x of the floor",
-                         f"product/floor {r:.2f}x (from_pydata/floor "
-                         f"{top['ratio_to_floor']['from_pydata']['median']:.2f}x)",
-                         status(r <= MESH_TARGET, f"{r / MESH_TARGET:.2f}x over the target"))
+                          f"product/floor {r:.2f}x (from_pydata/floor "
+                          f"{top['ratio_to_floor']['from_pydata']['median']:.2f}x)",
+                          status(r <= MESH_TARGET, f"{r / MESH_TARGET:.2f}x over the target"))
         mesh_plot(t)
         lines += ["", "![Mesh build time and its ratio to the floor, against the vertex count](mesh_build.png)"]
     lines += ["", "### Redo of scurve.build_mirror", ""]
@@ -132,9 +132,9 @@ def mesh(report: Report, data: dict | None, redo: dict | None) -> list[str]:
                          f"{op['median_ms']:.1f} ({op['min_ms']:.1f}) | {op['of_budget']:.2f}x | "
                          f"{ev['median_ms']:.1f} ({ev['min_ms']:.1f}) | {ev['of_budget']:.2f}x |")
             report.target(f"Redo at {case} resolution within {budget:.0f} ms (operator + evaluation)",
-                        f"{ev['median_ms']:.0f} ms = {ev['of_budget']:.2f}x the budget "
-                        f"(operator alone {op['median_ms']:.0f} ms)",
-                        status(ev["of_budget"] <= 1.0, f"{ev['of_budget']:.1f}x the budget"))
+                          f"{ev['median_ms']:.0f} ms = {ev['of_budget']:.2f}x the budget "
+                          f"(operator alone {op['median_ms']:.0f} ms)",
+                          status(ev["of_budget"] <= 1.0, f"{ev['of_budget']:.1f}x the budget"))
     return lines
 
 
@@ -172,7 +172,7 @@ def batch(report: Report, data: dict | None) -> list[str]:
         lines.append("Not run.")
         for name in runners.values():
             report.target(f"Batch overhead at most 5 % (640x360, default samples), {name} runner", "not run",
-                        status(None))
+                          status(None))
         return lines
     measured = {k: data[k] for k in runners if data.get(k, {}).get("measured")}
     first = next(iter(measured.values()), None)
@@ -198,7 +198,7 @@ def batch(report: Report, data: dict | None) -> list[str]:
             why = r.get("why", "not measured")
             lines.append(f"| {name} | - | - | - | - | {why} |")
             report.target(f"Batch overhead at most {target * 100:.0f} % (640x360, default samples), {name} runner",
-                        why, status(None))
+                          why, status(None))
             continue
         share = r["overhead_share"]
         spread = r.get("overhead_share_range") or []
@@ -209,7 +209,7 @@ def batch(report: Report, data: dict | None) -> list[str]:
         lines.append(f"| {name} | {len(r['jobs'])} | {r['wall_s']:.1f} | {r['sampling_s']:.1f} | "
                      f"{share * 100:.1f} %{spread_text} | {verdict} |")
         report.target(f"Batch overhead at most {target * 100:.0f} % (640x360, default samples), {name} runner",
-                    f"{share * 100:.1f} %{spread_text} ({res}, {job0['samples']['max']} samples)", verdict)
+                      f"{share * 100:.1f} %{spread_text} ({res}, {job0['samples']['max']} samples)", verdict)
     for key, r in measured.items():
         lines += ["", f"Where the overhead goes, {runners[key]} runner (whole batch):", "",
                   "| part | seconds | share of wall |", "|---|---:|---:|"]
