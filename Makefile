@@ -5,7 +5,7 @@ PY          := $(VENV)/bin/python
 JOB         ?= examples/default.toml
 OUT         ?= out
 
-.PHONY: venv test build validate render bench lint test-compat clean
+.PHONY: venv test test-unit build validate render bench lint test-compat clean
 
 $(VENV)/.installed: requirements/test.txt
 	$(PYTHON_BASE) -m venv $(VENV)
@@ -18,6 +18,21 @@ venv: $(VENV)/.installed
 test: venv
 	$(PY) -m pytest
 
+# The tests that need no Blender (tests/unit/ and tests/conftest.py's UNIT_FILES), in their
+# own small venv (numpy and pytest, no bpy wheel): seconds, for geometry and job-file work.
+# `make test` runs them too, and tests/test_unit_selection.py proves they import no bpy.
+UNIT_VENV ?= venvs/unit
+
+$(UNIT_VENV)/.installed: requirements/unit.txt
+	rm -rf $(UNIT_VENV)
+	$(PYTHON_BASE) -m venv $(UNIT_VENV)
+	$(UNIT_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(UNIT_VENV)/bin/python -m pip install --quiet -r requirements/unit.txt
+	touch $@
+
+test-unit: $(UNIT_VENV)/.installed
+	$(UNIT_VENV)/bin/python -m pytest --unit -p no:cacheprovider
+
 build: venv
 	$(PY) tools/extension.py build --out dist
 
@@ -29,7 +44,13 @@ render: venv
 
 # Benchmarks (bench/): writes bench/results/report.md and its PNG plots, prints the report.
 # 7 min on the 2-core dev machine when quiet, ~14 under load; `$(PY) -m bench --quick` takes ~2.
-bench: venv
+# requirements/bench.txt (matplotlib for the plots, Pillow to read renders) goes into the
+# same venv, after requirements/test.txt: the benchmarks run the product with its bpy.
+$(VENV)/.bench-installed: requirements/bench.txt $(VENV)/.installed
+	$(PY) -m pip install --quiet -r requirements/bench.txt
+	touch $@
+
+bench: $(VENV)/.bench-installed
 	$(PY) -m bench
 
 # Supported Blender versions: the whole suite against each bpy wheel (all Python 3.11), each
@@ -66,13 +87,13 @@ test-compat:
 	if [ -n "$$failed" ]; then echo "test-compat: FAILED on Blender$$failed"; exit 1; fi; \
 	echo "test-compat: passed on Blender $(COMPAT_VERSIONS)"
 
-# The lint venv has the test dependencies too (their types), with fake-bpy-module for bpy.
-$(LINT_VENV)/.installed: requirements/lint.txt requirements/test.txt
+# The lint venv has the test and bench dependencies too (their types), with fake-bpy-module for bpy.
+$(LINT_VENV)/.installed: requirements/lint.txt requirements/test.txt requirements/bench.txt
 	rm -rf $(LINT_VENV)
 	$(PYTHON_BASE) -m venv $(LINT_VENV)
 	$(LINT_VENV)/bin/python -m pip install --quiet --upgrade pip
 	$(NOT_BPY) > $(LINT_VENV)/test-deps.txt
-	$(LINT_VENV)/bin/python -m pip install --quiet -r $< -r $(LINT_VENV)/test-deps.txt
+	$(LINT_VENV)/bin/python -m pip install --quiet -r $< -r $(LINT_VENV)/test-deps.txt -r requirements/bench.txt
 	touch $@
 
 # ruff, then mypy against fake-bpy-module (configured in pyproject.toml); both always run.

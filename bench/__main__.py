@@ -15,26 +15,34 @@ import platform
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 
 from . import report
 from .paths import RESULTS, ROOT, result_path
 
-PARTS = ("mesh", "redo", "batch", "quality", "gpu")
-FULL = {
-    "mesh": ["-m", "bench.mesh_build"],
-    "redo": ["-m", "bench.redo"],
-    "batch": ["-m", "bench.batch_overhead"],
-    "quality": ["-m", "bench.time_to_quality", "--device", "cpu"],
+
+@dataclass(frozen=True)
+class Part:
+    """One benchmark: its module's command line, full and --quick, and the JSON files it writes
+    (report.SECTIONS reads them). A new benchmark is one entry here and one section there."""
+    full: list[str]
+    quick: list[str]
+    outputs: tuple[str, ...]
+
+
+PARTS: dict[str, Part] = {
+    "mesh": Part(["-m", "bench.mesh_build"], ["-m", "bench.mesh_build", "--sizes", "1k,10k,100k", "--scale", "0.4"],
+                 ("mesh_build.json",)),
+    "redo": Part(["-m", "bench.redo"], ["-m", "bench.redo", "--rounds", "3"], ("redo.json",)),
+    "batch": Part(["-m", "bench.batch_overhead"],
+                  ["-m", "bench.batch_overhead", "--resolution", "160x90", "--samples", "8"], ("batch_overhead.json",)),
+    "quality": Part(["-m", "bench.time_to_quality", "--device", "cpu"],
+                    ["-m", "bench.time_to_quality", "--device", "cpu", "--reference-samples", "128",
+                     "--ours-samples", "16", "--blender-samples", "64", "--mixed-samples", ""],
+                    ("time_to_quality_cpu.json",)),
+    # the probe, then (where it finds a GPU) the quality part's command on device auto
+    "gpu": Part(["-m", "bench.gpu_probe"], ["-m", "bench.gpu_probe"], ("gpu_probe.json", "time_to_quality_gpu.json")),
 }
-QUICK = {
-    "mesh": ["-m", "bench.mesh_build", "--sizes", "1k,10k,100k", "--scale", "0.4"],
-    "redo": ["-m", "bench.redo", "--rounds", "3"],
-    "batch": ["-m", "bench.batch_overhead", "--resolution", "160x90", "--samples", "8"],
-    "quality": ["-m", "bench.time_to_quality", "--device", "cpu", "--reference-samples", "128",
-                "--ours-samples", "16", "--blender-samples", "64", "--mixed-samples", ""],
-}
-OUTPUTS = {"mesh": ["mesh_build.json"], "redo": ["redo.json"], "batch": ["batch_overhead.json"],
-           "quality": ["time_to_quality_cpu.json"], "gpu": ["gpu_probe.json", "time_to_quality_gpu.json"]}
 
 
 def run_part(args: list[str]) -> bool:
@@ -83,29 +91,28 @@ def main() -> int:
         parser.error(f"unknown parts: {', '.join(sorted(unknown))}")
     os.makedirs(RESULTS, exist_ok=True)
     for part in parts:
-        for name in OUTPUTS[part]:
+        for name in PARTS[part].outputs:
             if os.path.isfile(result_path(name)):
                 os.remove(result_path(name))
     for stale in glob.glob(os.path.join(RESULTS, "*.png")):
         os.remove(stale)
     start = time.time()
     load_before = load_average()
-    commands = QUICK if args.quick else FULL
+    def command(part: str) -> list[str]:
+        return PARTS[part].quick if args.quick else PARTS[part].full
+
     failed = []
     for part in parts:
         print(f"bench: {part}", flush=True)
+        if not run_part(command(part)):
+            failed.append(part)
+            continue
         if part == "gpu":
-            if not run_part(["-m", "bench.gpu_probe"]):
-                failed.append(part)
-                continue
             with open(result_path("gpu_probe.json")) as fh:
                 if json.load(fh).get("gpu"):
-                    extra = commands["quality"][4:]  # what follows "--device cpu"
+                    extra = command("quality")[4:]  # what follows "--device cpu"
                     if not run_part(["-m", "bench.time_to_quality", "--device", "auto", *extra]):
                         failed.append(part)
-            continue
-        if not run_part(commands[part]):
-            failed.append(part)
     elapsed = time.time() - start
     header = [
         "# Benchmarks (`make bench`)" + (" - QUICK RUN: not the targets' figures" if args.quick else ""),

@@ -1,195 +1,96 @@
-"""Line charts rasterised with numpy (linear or log axes, legend, point labels) -> PNG."""
+"""The report's figures, drawn with matplotlib (its object API: no pyplot, no display).
+
+Figures read like a paper's: a title, axes labelled with their units, a legend, and the
+targets drawn as dashed (horizontal) or dash-dotted (vertical) lines named in the legend.
+"""
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from typing import Any
 
-import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, NullFormatter
 
-from .font import HEIGHT, text_mask
-from .png import write_png
-
-COLOURS = [(31, 119, 180), (214, 39, 40), (44, 160, 44), (148, 103, 189), (255, 127, 14), (23, 190, 207)]
-GRID = (225, 225, 225)
-INK = (20, 20, 20)
-
-
-@dataclass
-class Series:
-    name: str
-    xs: list[float]
-    ys: list[float]
-    colour: tuple[int, int, int]
-    labels: list[str] | None = None
-    line: bool = True
+TARGET_COLOUR, TARGET_DASHES = "0.25", "--"  # targets: dark grey, dashed
+REFERENCE_COLOUR, REFERENCE_DASHES = "0.6", ":"  # reference levels: light grey, dotted
+MARKERS = ("o", "s", "^", "D", "v", "P")
 
 
-@dataclass
-class Chart:
-    title: str
-    xlabel: str
-    ylabel: str
-    xlog: bool = False
-    ylog: bool = False
-    width: int = 760
-    height: int = 460
-    series: list[Series] = field(default_factory=list)
-    hlines: list[tuple[float, str]] = field(default_factory=list)
-
-    def add(self, name: str, xs, ys, labels=None, line: bool = True) -> None:
-        colour = COLOURS[len(self.series) % len(COLOURS)]
-        self.series.append(Series(name, [float(x) for x in xs], [float(y) for y in ys], colour, labels, line))
-
-    def hline(self, y: float, label: str) -> None:
-        self.hlines.append((float(y), label))
-
-    def save(self, path: str) -> None:
-        write_png(path, self.render())
-
-    # ---- drawing -------------------------------------------------------------------
-    def render(self) -> np.ndarray:
-        img = np.full((self.height, self.width, 3), 255, np.uint8)
-        left, right, top, bottom = 78, self.width - 20, 34, self.height - 52
-        xs = [x for s in self.series for x in s.xs]
-        ys = [y for s in self.series for y in s.ys] + [y for y, _ in self.hlines]
-        xr = _range(xs, self.xlog)
-        yr = _range(ys, self.ylog)
-
-        def px(x):
-            return left + (_t(x, self.xlog) - xr[0]) / (xr[1] - xr[0]) * (right - left)
-
-        def py(y):
-            return bottom - (_t(y, self.ylog) - yr[0]) / (yr[1] - yr[0]) * (bottom - top)
-
-        for value in _ticks(xr, self.xlog):
-            x = int(round(px(value)))
-            img[top:bottom, x] = GRID
-            _text(img, _fmt(value), x, bottom + 6, INK, centre=True)
-        for value in _ticks(yr, self.ylog):
-            y = int(round(py(value)))
-            img[y, left:right] = GRID
-            label = _fmt(value)
-            _text(img, label, left - 6 - 6 * len(label), y - HEIGHT // 2, INK)
-        img[top:bottom + 1, left] = INK
-        img[bottom, left:right + 1] = INK
-        for level, label in self.hlines:
-            yy = int(round(py(level)))
-            img[yy, left:right:6] = (120, 120, 120)
-            img[yy, left + 1:right:6] = (120, 120, 120)
-            _text(img, label, right - 6 * len(label) - 4, yy - HEIGHT - 4, (90, 90, 90))
-        for s in self.series:
-            points = [(px(x), py(y)) for x, y in zip(s.xs, s.ys, strict=True)]
-            if s.line:
-                for a, b in zip(points, points[1:], strict=False):
-                    _segment(img, a, b, s.colour)
-            for k, (x, y) in enumerate(points):
-                _square(img, x, y, s.colour)
-                if s.labels:
-                    _text(img, s.labels[k], int(x) + 6, int(y) - HEIGHT - 4, s.colour)
-        _text(img, self.title, self.width // 2, 10, INK, centre=True, scale=2 if len(self.title) < 50 else 1)
-        _text(img, self.xlabel, (left + right) // 2, bottom + 26, INK, centre=True)
-        _vertical_text(img, self.ylabel, 8, (top + bottom) // 2)
-        # legend in the corner of the plot with the fewest data points under it
-        box_w = 36 + 6 * max((len(s.name) for s in self.series), default=0)
-        box_h = 14 * len(self.series) + 4
-        corners = [(left + 6, top + 6), (right - box_w - 6, top + 6),
-                   (left + 6, bottom - box_h - 6), (right - box_w - 6, bottom - box_h - 6)]
-        pts = [(px(x), py(y)) for s in self.series for x, y in zip(s.xs, s.ys, strict=True)]
-
-        def crowd(corner):
-            x0, y0 = corner
-            return sum(1 for x, y in pts if x0 - 10 <= x <= x0 + box_w + 10 and y0 - 10 <= y <= y0 + box_h + 10)
-
-        lx, ly = min(corners, key=crowd)
-        y = ly + 2
-        for s in self.series:
-            img[y + 1:y + 6, lx + 4:lx + 20] = s.colour
-            _text(img, s.name, lx + 26, y, INK)
-            y += 14
-        return img
+def figure(panels: int = 1, title: str = "") -> tuple[Figure, list[Axes]]:
+    """A figure of `panels` plots side by side."""
+    fig = Figure(figsize=(5.2 * panels, 4.0), layout="constrained")
+    axes = [fig.add_subplot(1, panels, k + 1) for k in range(panels)]
+    if title:
+        fig.suptitle(title, fontsize=12)
+    for ax in axes:
+        ax.grid(True, which="major", color="0.88", linewidth=0.8)
+        ax.grid(True, which="minor", color="0.95", linewidth=0.5)
+        ax.set_axisbelow(True)
+    return fig, axes
 
 
-def _t(v: float, log: bool) -> float:
-    return math.log10(v) if log else v
+def series(ax: Axes, xs: Sequence[float], ys: Sequence[float], label: str, index: int,
+           point_labels: Sequence[str] | None = None) -> None:
+    """A measured series: markers joined by a line, each point optionally annotated."""
+    colour = f"C{index}"
+    ax.plot(xs, ys, marker=MARKERS[index % len(MARKERS)], markersize=5, linewidth=1.4, color=colour, label=label)
+    for x, y, text in zip(xs, ys, point_labels or (), strict=False):
+        ax.annotate(text, (x, y), textcoords="offset points", xytext=(4, 5), fontsize=7, color=colour)
 
 
-def _range(values: list[float], log: bool) -> tuple[float, float]:
-    vals = [_t(v, log) for v in values if (v > 0 or not log) and math.isfinite(v)]
-    if not vals:
-        return (0.0, 1.0)
-    lo, hi = min(vals), max(vals)
-    if hi - lo < 1e-12:
-        lo, hi = lo - 0.5, hi + 0.5
-    pad = 0.06 * (hi - lo)
-    lo, hi = lo - pad, hi + pad
-    if not log and min(values) >= 0 and lo < 0:
-        lo = 0.0 if min(values) < 0.3 * (hi - lo) else lo
-    return lo, hi
+def target_hline(ax: Axes, y: float, label: str) -> None:
+    ax.axhline(y, label=label, color=TARGET_COLOUR, linestyle=TARGET_DASHES, linewidth=1.2)
 
 
-def _ticks(rng: tuple[float, float], log: bool) -> list[float]:
-    lo, hi = rng
-    if log:
-        out = []
-        for e in range(math.floor(lo), math.ceil(hi) + 1):
-            for m in ((1, 2, 5) if hi - lo < 4 else (1,)):
-                v = m * 10.0**e
-                if lo <= math.log10(v) <= hi:
-                    out.append(v)
-        return out
-    raw = (hi - lo) / 6
-    mag = 10 ** math.floor(math.log10(raw))
-    step = next(m * mag for m in (1, 2, 5, 10) if m * mag >= raw)
-    start = math.ceil(lo / step) * step
-    return [start + k * step for k in range(int((hi - start) / step) + 1)]
+def target_vline(ax: Axes, x: float, label: str) -> None:
+    ax.axvline(x, label=label, color=TARGET_COLOUR, linestyle="-.", linewidth=1.2)
 
 
-def _fmt(v: float) -> str:
-    if v == 0:
-        return "0"
-    a = abs(v)
-    if a >= 1e6:
-        return f"{v / 1e6:g}M"
-    if a >= 1e3:
-        return f"{v / 1e3:g}K"
-    if a >= 1:
-        return f"{v:.4g}"
-    return f"{v:.2g}"
+def reference_hline(ax: Axes, y: float, label: str) -> None:
+    ax.axhline(y, label=label, color=REFERENCE_COLOUR, linestyle=REFERENCE_DASHES, linewidth=1.0)
 
 
-def _blit(img: np.ndarray, mask: np.ndarray, x: int, y: int, colour) -> None:
-    h, w = mask.shape
-    x0, y0 = max(x, 0), max(y, 0)
-    x1, y1 = min(x + w, img.shape[1]), min(y + h, img.shape[0])
-    if x1 <= x0 or y1 <= y0:
-        return
-    sub = mask[y0 - y:y1 - y, x0 - x:x1 - x]
-    img[y0:y1, x0:x1][sub] = colour
+def plain_log_ticks(ax: Axes, axis: str = "x") -> None:
+    """Log-axis tick labels as plain numbers (1k, 10k, 0.5) rather than powers of ten; the
+    minor ticks (2, 3, 5...) are labelled too where the axis spans less than two decades.
+    Call it once the data is plotted."""
+    def fmt(value: float, _pos: int | None = None) -> str:
+        if value >= 1e6:
+            return f"{value / 1e6:g}M"
+        if value >= 1e3:
+            return f"{value / 1e3:g}k"
+        return f"{value:g}"
+
+    def minor(value: float, _pos: int | None = None) -> str:
+        mantissa = value / 10 ** math.floor(math.log10(value) + 1e-9)
+        return fmt(value) if round(mantissa) in (2, 3, 5) else ""
+
+    target = ax.xaxis if axis == "x" else ax.yaxis
+    low, high = ax.get_xlim() if axis == "x" else ax.get_ylim()
+    target.set_major_formatter(FuncFormatter(fmt))
+    target.set_minor_formatter(FuncFormatter(minor) if high / low < 100 else NullFormatter())
 
 
-def _text(img, text, x, y, colour, centre=False, scale=1) -> None:
-    mask = text_mask(text)
-    if scale > 1:
-        mask = np.kron(mask, np.ones((scale, scale), bool))
-    if centre:
-        x -= mask.shape[1] // 2
-    _blit(img, mask, int(x), int(y), colour)
+def target_region(ax: Axes, x_max: float, y_min: float, label: str) -> None:
+    """Shade where a point meets both targets: left of x_max and above y_min."""
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    ax.fill_between([x0, x_max], y_min, y1, color="0.5", alpha=0.08, linewidth=0, label=label)
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
 
 
-def _vertical_text(img, text, x, ycentre) -> None:
-    mask = np.rot90(text_mask(text))
-    _blit(img, mask, x, ycentre - mask.shape[0] // 2, INK)
+def legend_below(fig: Figure, axes: Sequence[Axes], columns: int = 3) -> None:
+    """One legend for all panels, under them (each label once)."""
+    entries: dict[str, Any] = {}
+    for ax in axes:
+        handles, labels = ax.get_legend_handles_labels()
+        for handle, label in zip(handles, labels, strict=True):
+            entries.setdefault(label, handle)
+    fig.legend(list(entries.values()), list(entries), loc="outside lower center", ncol=columns, fontsize=8,
+               frameon=False)
 
 
-def _segment(img, a, b, colour) -> None:
-    n = int(max(abs(b[0] - a[0]), abs(b[1] - a[1]))) + 1
-    xs = np.round(np.linspace(a[0], b[0], n)).astype(int)
-    ys = np.round(np.linspace(a[1], b[1], n)).astype(int)
-    for dx, dy in ((0, 0), (1, 0), (0, 1)):
-        ok = (xs + dx >= 0) & (xs + dx < img.shape[1]) & (ys + dy >= 0) & (ys + dy < img.shape[0])
-        img[ys[ok] + dy, xs[ok] + dx] = colour
-
-
-def _square(img, x, y, colour, r: int = 3) -> None:
-    x, y = int(round(x)), int(round(y))
-    img[max(y - r, 0):y + r + 1, max(x - r, 0):x + r + 1] = colour
+def save(fig: Figure, path: str) -> None:
+    fig.savefig(path, dpi=130, bbox_inches="tight", pad_inches=0.15)  # the legend below included

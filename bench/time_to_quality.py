@@ -25,9 +25,8 @@ import shutil
 import time
 
 from .blender_env import import_bpy
-from .images import psnr, read_bmp
+from .images import psnr, read_rgb
 from .paths import ROOT, cache_path, result_path
-from .png import write_png
 from .render_probe import RenderProbe
 
 RESOLUTION = (96, 54)
@@ -103,8 +102,9 @@ class Bench:
         scene.render.film_transparent = False
         scene.render.use_persistent_data = False
         settings = scene.render.image_settings
-        settings.file_format = "BMP"
+        settings.file_format = "PNG"  # 8-bit, display-referred: what PSNR is computed on
         settings.color_mode = "RGB"
+        settings.color_depth = "8"
 
     # -- settings --------------------------------------------------------------------
     def use_ours(self, samples: int | None = None, reference: bool = False) -> None:
@@ -156,7 +156,7 @@ class Bench:
 
     # -- rendering -------------------------------------------------------------------
     def render(self, name: str, keep: bool = True) -> dict:
-        """Render; with keep, also read the pixels back and save them as PNG."""
+        """Render; with keep, also save the image as PNG (kept beside the results) and read it back."""
         bpy = self.bpy
         start = time.perf_counter()
         result = bpy.ops.render.render(write_still=False)
@@ -167,11 +167,9 @@ class Bench:
         if not keep:
             return {"name": name, "seconds": seconds, "sync_s": probe["sync_s"], "sampling_s": probe["sampling_s"],
                     "post_s": probe["post_s"]}
-        path = os.path.join(self.folder, name + ".bmp")
+        path = os.path.join(self.folder, name + ".png")
         bpy.data.images["Render Result"].save_render(filepath=path, scene=self.scene)
-        pixels = read_bmp(path)
-        os.remove(path)
-        write_png(os.path.join(self.folder, name + ".png"), pixels)
+        pixels = read_rgb(path)
         return {"name": name, "seconds": seconds, "settings": self.settings_record(), "pixels": pixels,
                 "sync_s": probe["sync_s"], "sampling_s": probe["sampling_s"], "post_s": probe["post_s"]}
 

@@ -40,7 +40,7 @@ MAX_VERTICES = 4_000_000
 
 @dataclass(frozen=True)
 class SurfaceParams:
-    """Geometry of the S-curve surface (SPEC section 1). Lengths in metres."""
+    """Geometry of the S-curve surface (docs/design.md, "The surface"). Lengths in metres."""
 
     radius: float = param(1.0, Spec(
         "Radius", "Radius of the half-circle ends (the surface is 2 x radius high)",
@@ -73,7 +73,7 @@ class SurfaceParams:
 
 @dataclass(frozen=True)
 class MaterialParams:
-    """The polished-metal material (SPEC: Principled BSDF, metallic 1)."""
+    """The polished-metal material: a Principled BSDF, metallic 1, low roughness."""
 
     roughness: float = param(0.02, Spec(
         "Roughness", "Microfacet roughness of the polished steel (0 = perfect mirror)",
@@ -85,7 +85,7 @@ class MaterialParams:
 
 @dataclass(frozen=True)
 class SceneParams:
-    """The studio scene around the mirror (SPEC section 2). Angles in degrees."""
+    """The studio scene around the mirror (docs/design.md, "The studio"). Angles in degrees."""
 
     sun_elevation: float = param(12.0, Spec(
         "Sun Elevation", "Height of the sun above the horizon, in degrees", min=-10.0, max=90.0))
@@ -120,7 +120,7 @@ class SceneParams:
 
 @dataclass(frozen=True)
 class RenderParams:
-    """Render settings of a job (SPEC section 3)."""
+    """Render settings of a job (docs/design.md, "The render pipeline")."""
 
     resolution: tuple[int, int] = param((960, 540), Spec(
         "Resolution", "Image width and height in pixels", min=4, max=16384, size=2))

@@ -1,26 +1,45 @@
 """numpy arrays <-> Blender mesh data, with foreach_set/foreach_get only (no per-vertex loops)."""
 from __future__ import annotations
 
+from typing import Any
+
 import bpy
 import numpy as np
 from mathutils import Matrix
 
+# Fast paths. Positions and face-corner vertices are stored by Blender as generic attributes
+# ("position" on points; the internal ".corner_vert" on corners, since Blender 4.0), and
+# writing them through mesh.attributes is one buffer copy: about 100x faster than
+# vertices.foreach_set("co") and about 250x faster than loops.foreach_set("vertex_index"),
+# which convert item by item (bench/mesh_build.py measures it). The leading dot makes
+# ".corner_vert" Blender's internal storage, not a public API: its name or type may change in
+# a later version. So each write checks the attribute is there with the expected type and
+# domain, and otherwise takes the public RNA path: a change in Blender costs speed, never
+# correctness. tests/test_mesh_data.py runs both paths.
+POSITION_ATTRIBUTE = "position"
+CORNER_VERT_ATTRIBUTE = ".corner_vert"
+
+
+def _attribute(mesh: bpy.types.Mesh, name: str, kind: type, domain: str) -> Any:
+    """The mesh's attribute `name` if it has the expected type and domain, else None."""
+    attr: bpy.types.Attribute | None = mesh.attributes.get(name)
+    return attr if isinstance(attr, kind) and attr.domain == domain else None
+
 
 def _write_positions(mesh: bpy.types.Mesh, verts: np.ndarray) -> None:
     co = np.ascontiguousarray(verts, dtype=np.float32).ravel()
-    attr: bpy.types.Attribute | None = mesh.attributes.get("position")
-    if isinstance(attr, bpy.types.FloatVectorAttribute) and attr.domain == "POINT":
-        attr.data.foreach_set("vector", co)  # a plain copy: about 100x faster than vertices' "co"
+    attr = _attribute(mesh, POSITION_ATTRIBUTE, bpy.types.FloatVectorAttribute, "POINT")
+    if attr is not None:
+        attr.data.foreach_set("vector", co)
     else:
         mesh.vertices.foreach_set("co", co)
 
 
 def _write_corner_verts(mesh: bpy.types.Mesh, loops: np.ndarray) -> None:
     values = np.ascontiguousarray(loops, dtype=np.int32)
-    # Where loops' "vertex_index" is stored since Blender 4.0 (the RNA path is the fallback).
-    attr: bpy.types.Attribute | None = mesh.attributes.get(".corner_vert")
-    if isinstance(attr, bpy.types.IntAttribute) and attr.domain == "CORNER":
-        attr.data.foreach_set("value", values)  # a plain copy: about 250x faster than "vertex_index"
+    attr = _attribute(mesh, CORNER_VERT_ATTRIBUTE, bpy.types.IntAttribute, "CORNER")
+    if attr is not None:
+        attr.data.foreach_set("value", values)
     else:
         mesh.loops.foreach_set("vertex_index", values)
 

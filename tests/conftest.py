@@ -1,7 +1,14 @@
-"""Shared test set-up: real Blender (the bpy wheel), imported once per process.
+"""Shared test set-up, for two selections of the same tests/ folder:
 
-BLENDER_USER_RESOURCES points at a temporary folder before bpy loads, so nothing a test
-does (presets, installed extensions) reaches the user's real Blender configuration.
+- the whole suite (`make test`, plain `pytest`): every test, against real Blender (the bpy
+  wheel), imported once per process by the test modules and fixtures that need it;
+- the unit selection (`make test-unit`, `pytest --unit`): the tests that need only numpy
+  and pytest (tests/unit/, and UNIT_FILES below), in seconds, without the bpy wheel.
+  test_unit_selection.py proves that selection imports no bpy.
+
+This module imports no bpy itself. It points BLENDER_USER_RESOURCES at a temporary folder
+when pytest loads it, before any test module is imported, so nothing a test does
+(presets, installed extensions) reaches the user's real Blender configuration.
 """
 from __future__ import annotations
 
@@ -10,18 +17,58 @@ import os
 import shutil
 import sys
 import tempfile
+from pathlib import Path
+
+import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TESTS = Path(__file__).resolve().parent
 _USER_RESOURCES = tempfile.mkdtemp(prefix="scurve-test-user-")
 os.environ["BLENDER_USER_RESOURCES"] = _USER_RESOURCES
 atexit.register(shutil.rmtree, _USER_RESOURCES, ignore_errors=True)
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
-import bpy  # noqa: E402  (after the environment is set)
-import pytest  # noqa: E402
+# The unit selection: every test file under tests/unit/, and these test files elsewhere in
+# tests/ (paths relative to tests/). A pure test file that has to stay where it is joins
+# the selection with one line here, e.g. "test_render_jobs_jobfile.py".
+UNIT_DIR = "unit"
+UNIT_FILES: tuple[str, ...] = ()
 
-import scurve_addon  # noqa: E402
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--unit", action="store_true",
+                     help="only the tests that need no Blender: tests/unit/ and conftest.UNIT_FILES")
+
+
+def in_unit_selection(path: Path) -> bool:
+    try:
+        relative = path.resolve().relative_to(TESTS)
+    except ValueError:
+        return False
+    return relative.parts[:1] == (UNIT_DIR,) or relative.as_posix() in UNIT_FILES
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """With --unit, test modules outside the selection are not even imported (they import bpy)."""
+    if config.getoption("--unit") and collection_path.suffix == ".py" and not in_unit_selection(collection_path):
+        return True
+    return None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The selection's tests carry the `unit` marker in every run (`pytest -m "not unit"`)."""
+    for item in items:
+        if in_unit_selection(item.path):
+            item.add_marker(pytest.mark.unit)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """A unit run that loaded bpy (even where the wheel is installed) fails."""
+    if session.config.getoption("--unit") and "bpy" in sys.modules:
+        print("\nerror: the unit selection imported bpy; move the test that needs Blender out of it",
+              file=sys.stderr)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 @pytest.fixture(scope="session")
@@ -32,6 +79,8 @@ def user_resources() -> str:
 @pytest.fixture(scope="session")
 def addon():
     """The in-tree add-on, registered once for the session."""
+    import scurve_addon
+
     scurve_addon.register()
     yield scurve_addon
     scurve_addon.unregister()
@@ -40,6 +89,8 @@ def addon():
 @pytest.fixture
 def clean_scene(addon):
     """An empty scene (no objects, no data), the add-on registered."""
+    import bpy
+
     bpy.ops.wm.read_homefile(use_empty=True)
     yield bpy.context.scene
     bpy.ops.wm.read_homefile(use_empty=True)

@@ -1,4 +1,4 @@
-"""The analytic S-curve surface (SPEC section 1), vectorised with numpy.
+"""The analytic S-curve surface (docs/design.md, "The surface"), vectorised with numpy.
 
 P(u, theta) = c(u) + A(u) * R * sin(theta) * n(u) + (0, 0, R * (1 - cos(theta)))
 

@@ -17,7 +17,8 @@ from . import bspline, shape
 from .grid import grid_quads
 
 # Grading of the fitted nodes: spacing shrinks to (1 - g) at the open ends, where the
-# limit surface's zero boundary curvature meets a curved target (SPEC "end spans").
+# limit surface's zero boundary curvature meets a curved target (docs/design.md,
+# "The limit-surface fit", node grading at the ends).
 THETA_GRADING = 0.5
 U_GRADING = 0.5
 

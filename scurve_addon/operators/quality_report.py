@@ -14,7 +14,9 @@ class SCURVE_OT_quality_report(ScurveObjectOperator, bpy.types.Operator):
 
     bl_idname = "scurve.quality_report"
     bl_label = "Measure Surface Quality"
-    bl_options = {"REGISTER"}
+    # UNDO: the report is stored on the object, so the step must be in the undo history,
+    # else undoing a later step would bring back an object whose report and data disagree.
+    bl_options = {"REGISTER", "UNDO"}
 
     changes_shape = False
 

@@ -1,4 +1,4 @@
-"""The studio scene around the active S-curve surface (or a new one): SPEC section 2."""
+"""The studio scene around the active S-curve surface (or a new one); see docs/design.md, "The studio"."""
 from __future__ import annotations
 
 from typing import Any
@@ -75,7 +75,9 @@ class SCURVE_OT_setup_scene(bpy.types.Operator, SceneProps):
         except ValueError as err:  # a surface that cannot be built, a bad parameter
             self.report({"ERROR"}, str(err))
             return {"CANCELLED"}
-        except (RuntimeError, TypeError, AttributeError) as err:  # Blender refused something
+        except RuntimeError as err:  # Blender refused something (a bad value, a missing feature)
+            # Only what Blender raises for bad input becomes a message: a TypeError or
+            # AttributeError is a bug in this code and must surface as one, with its traceback.
             self.report({"ERROR"}, f"Could not set up the studio scene: {err}")
             return {"CANCELLED"}
         mode = "zebra stripes" if self.zebra else "physical sky"

@@ -7,6 +7,7 @@ import bpy
 import numpy as np
 
 from ..defaults import SceneParams
+from ..material import assign_material, principled_bsdf
 from . import layout, nodes, tags
 
 GROUND_NAME = "S-Curve Studio Ground"
@@ -23,11 +24,7 @@ def ensure_ground(scene: bpy.types.Scene, params: SceneParams, radius: float, le
     obj.location = centre
     obj.rotation_euler = (0.0, 0.0, 0.0)
     obj.scale = (1.0, 1.0, 1.0)
-    mat = _ground_material(params.ground_noise, radius)
-    if mesh.materials:
-        mesh.materials[0] = mat
-    else:
-        mesh.materials.append(mat)
+    assign_material(obj, _ground_material(params.ground_noise, radius))
     return obj
 
 
@@ -56,12 +53,10 @@ def _ground_material(noise: float, radius: float) -> bpy.types.Material:
     grey.inputs["From Max"].default_value = 0.7
     grey.inputs["To Min"].default_value = BASE_GREY * (1.0 - noise)
     grey.inputs["To Max"].default_value = BASE_GREY * (1.0 + noise)
-    bsdf = nodes.add(tree, "ShaderNodeBsdfPrincipled", -200)
+    bsdf = principled_bsdf(tree)
     bsdf.inputs["Roughness"].default_value = 0.65
-    out = nodes.add(tree, "ShaderNodeOutputMaterial", 100)
     nodes.link(tree, coords.outputs["Object"], tex.inputs["Vector"])
     nodes.link(tree, tex.outputs["Fac"], grey.inputs["Value"])
     nodes.link(tree, grey.outputs["Result"], bsdf.inputs["Base Color"])
-    nodes.link(tree, bsdf.outputs["BSDF"], out.inputs["Surface"])
     mat.diffuse_color = (BASE_GREY, BASE_GREY, BASE_GREY, 1.0)
     return mat

@@ -13,6 +13,7 @@ import bpy
 from mathutils import Matrix, Vector
 
 from ..defaults import SurfaceParams
+from ..material import assign_material, principled_bsdf
 from . import layout, nodes, tags
 
 # role -> (object name, base colour (linear RGB))
@@ -37,7 +38,7 @@ def ensure_test_objects(scene: bpy.types.Scene, surface: SurfaceParams, frame: M
         is_sphere = placement.role == "BLUE_SPHERE"
         z_scale = placement.height / (2.0 if is_sphere else 1.0)
         obj.scale = (placement.radius * scale, placement.radius * scale, z_scale * scale)
-        _assign(obj, _material(placement.role, name, colour))
+        assign_material(obj, _material(placement.role, name, colour))
         out[placement.role] = obj
     return out
 
@@ -71,17 +72,9 @@ def _mesh_maker(role: str, name: str) -> Callable[[], bpy.types.Mesh]:
 def _material(role: str, name: str, colour: tuple[float, float, float]) -> bpy.types.Material:
     mat = tags.ensure_material(role + "_MATERIAL", name)
     tree = nodes.fresh_tree(mat)
-    bsdf = nodes.add(tree, "ShaderNodeBsdfPrincipled", -200)
+    bsdf = principled_bsdf(tree)
     bsdf.inputs["Base Color"].default_value = (*colour, 1.0)
     bsdf.inputs["Roughness"].default_value = 0.35
-    out = nodes.add(tree, "ShaderNodeOutputMaterial", 100)
-    nodes.link(tree, bsdf.outputs["BSDF"], out.inputs["Surface"])
     mat.diffuse_color = (*colour, 1.0)
     return mat
 
-
-def _assign(obj: bpy.types.Object, mat: bpy.types.Material) -> None:
-    if obj.data.materials:
-        obj.data.materials[0] = mat
-    else:
-        obj.data.materials.append(mat)

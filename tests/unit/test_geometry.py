@@ -1,4 +1,5 @@
-"""The pure-numpy geometry against the closed forms of SPEC section 1 (no Blender needed)."""
+"""The pure-numpy geometry against the closed forms of docs/design.md, "The surface" and
+"The limit-surface fit" (no Blender needed)."""
 from __future__ import annotations
 
 import dataclasses
@@ -124,7 +125,7 @@ def test_limit_stencil_and_interpolation_are_inverse():
 
 
 def test_recipe_shrink_is_the_closed_form():
-    """Unfitted, the half-circle's limit shrinks to R (4 + 2 cos(pi/16)) / 6 (SPEC: 0.64 %)."""
+    """Unfitted, the half-circle's limit shrinks to R (4 + 2 cos(pi/16)) / 6 (0.64 % of R at 16 segments)."""
     p = params()
     arc = full_surface(p).grid[:, -1]  # the u = +1 end, a boundary curve
     limit = bspline.limit_positions(arc)

@@ -1,0 +1,46 @@
+"""Review findings kept fixed: what goes into the undo history, and which errors an
+operator turns into a message."""
+from __future__ import annotations
+
+from typing import Any
+
+import bpy
+import pytest
+
+from scurve_addon.operators import setup_scene
+
+scurve_ops: Any = bpy.ops.scurve  # type: ignore[attr-defined]
+
+
+def test_every_operator_that_changes_data_is_an_undo_step(addon):
+    """All of ours change the file; scurve.quality_report too (it stores its report on the
+    object). Background Blender pushes no undo step for bpy.ops calls, so the flag is
+    checked, as Blender reads it from the registered class."""
+    names = [name for name in dir(scurve_ops) if not name.startswith("_")]
+    assert "quality_report" in names and len(names) >= 8
+    for name in names:
+        cls = bpy.types.Operator.bl_rna_get_subclass_py("SCURVE_OT_" + name)
+        assert "UNDO" in cls.bl_options, name
+
+
+def test_setup_scene_reports_what_blender_refuses(clean_scene, monkeypatch):
+    def refused(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("Blender refused it")
+
+    monkeypatch.setattr(setup_scene, "setup_studio_scene", refused)
+    # a reported error reaches a script as RuntimeError("Error: <the message>")
+    with pytest.raises(RuntimeError, match=r"^Error: Could not set up the studio scene: Blender refused it"):
+        scurve_ops.setup_scene()
+
+
+@pytest.mark.parametrize("error", [TypeError, AttributeError])
+def test_setup_scene_lets_a_programming_error_propagate(clean_scene, monkeypatch, error):
+    def bug(*args: Any, **kwargs: Any) -> Any:
+        raise error("a bug in our code")
+
+    monkeypatch.setattr(setup_scene, "setup_studio_scene", bug)
+    with pytest.raises(RuntimeError) as caught:
+        scurve_ops.setup_scene()
+    message = str(caught.value)
+    assert "Could not set up" not in message  # not turned into a user-facing message
+    assert "Traceback" in message and f"{error.__name__}: a bug in our code" in message
