@@ -1,6 +1,6 @@
 """`python -m bench` (`make bench`): every benchmark, then bench/results/report.md, printed.
 
-    python -m bench [--parts mesh,redo,batch,quality,gpu] [--quick]
+    python -m bench [--parts mesh,redo,live,batch,throughput,memory,quality,gpu] [--quick]
 
 --quick shrinks every part (for trying the benchmarks out); its report says so, and its
 figures are not the targets' figures.
@@ -34,8 +34,12 @@ PARTS: dict[str, Part] = {
     "mesh": Part(["-m", "bench.mesh_build"], ["-m", "bench.mesh_build", "--sizes", "1k,10k,100k", "--scale", "0.4"],
                  ("mesh_build.json",)),
     "redo": Part(["-m", "bench.redo"], ["-m", "bench.redo", "--rounds", "3"], ("redo.json",)),
+    "live": Part(["-m", "bench.live_edit"], ["-m", "bench.live_edit", "--rounds", "3"], ("live_edit.json",)),
     "batch": Part(["-m", "bench.batch_overhead"],
                   ["-m", "bench.batch_overhead", "--resolution", "160x90", "--samples", "8"], ("batch_overhead.json",)),
+    "throughput": Part(["-m", "bench.throughput"], ["-m", "bench.throughput", "--rounds", "1"], ("throughput.json",)),
+    "memory": Part(["-m", "bench.session_memory"], ["-m", "bench.session_memory", "--jobs", "30"],
+                   ("session_memory.json",)),
     "quality": Part(["-m", "bench.time_to_quality", "--device", "cpu"],
                     ["-m", "bench.time_to_quality", "--device", "cpu", "--reference-samples", "128",
                      "--ours-samples", "16", "--blender-samples", "64", "--mixed-samples", ""],

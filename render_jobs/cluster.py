@@ -32,7 +32,6 @@ from __future__ import annotations
 import os
 import secrets
 import sys
-import threading
 import time
 from typing import Any, TextIO
 

@@ -19,7 +19,7 @@ import socket
 import sys
 from typing import Any
 
-from .session_process import DEFAULT_MAX_JOBS, DEFAULT_MAX_MEMORY_MB, SessionDied, SessionPool
+from .session_process import DEFAULT_MAX_JOBS, DEFAULT_MAX_MEMORY_MB, SessionDiedError, SessionPool
 
 POOL = SessionPool()  # this worker process's idle render sessions
 
@@ -97,7 +97,7 @@ def render_task(spec: dict[str, Any]) -> dict[str, Any]:
     session = POOL.take()
     try:
         reply = session.request(request, forward)
-    except SessionDied as exc:
+    except SessionDiedError as exc:
         session.kill()
         message = f"job {spec['job']!r}: " + exc.describe(f" on {who['label']}, host {who['host']}")
         _emit(worker, topic, {**base, "event": "attempt_failed", "error": message.splitlines()[0]})

@@ -20,7 +20,7 @@ from . import paths
 from .jobfile import Batch, Group, Job
 from .progress import Progress
 from .runner import BadInput, Outcome, shown
-from .session_process import DEFAULT_MAX_JOBS, DEFAULT_MAX_MEMORY_MB, SessionDied, SessionProcess
+from .session_process import DEFAULT_MAX_JOBS, DEFAULT_MAX_MEMORY_MB, SessionDiedError, SessionProcess
 
 
 class InProcessSession:
@@ -104,7 +104,7 @@ class LocalExecutor:
         try:
             reply = self._session().request({"op": "devices", "requests": requests, "job_file": batch.path,
                                              "from_command_line": self.from_command_line})
-        except SessionDied as exc:
+        except SessionDiedError as exc:
             self._drop_session()
             raise RuntimeError(f"Blender could not start: {exc}") from None
         if reply["event"] == "bad_input":
@@ -134,7 +134,7 @@ class LocalExecutor:
             session = self._session()
             try:
                 reply = session.request(request, on_event)
-            except SessionDied as exc:
+            except SessionDiedError as exc:
                 self._drop_session()  # the next job starts a fresh session
                 error = f"job {job.name!r}: {exc}"
                 for path in paths.remove_stale_partials(batch.out_dir):
@@ -159,7 +159,7 @@ class LocalExecutor:
                    "cells": [[job.image_name, job.label()] for job in group.jobs]}
         try:
             reply = self._session().request(request)
-        except SessionDied as exc:
+        except SessionDiedError as exc:
             self._drop_session()
             raise RuntimeError(str(exc)) from None
         if reply["event"] != "written":

@@ -210,14 +210,14 @@ _EXR_LINES = {0: 1, 1: 1, 2: 1, 3: 16, 4: 32, 5: 16, 6: 32, 7: 32, 8: 32, 9: 256
 _READ = 1 << 20
 
 
-class _Damaged(Exception):
+class _DamagedError(Exception):
     pass
 
 
 def _png_data_size(width: int, height: int, depth: int, colour: int, interlace: int) -> int:
     channels = _PNG_CHANNELS.get(colour)
     if channels is None or depth not in (1, 2, 4, 8, 16):
-        raise _Damaged(f"unknown PNG colour type {colour} or bit depth {depth}")
+        raise _DamagedError(f"unknown PNG colour type {colour} or bit depth {depth}")
 
     def rows(w: int, h: int) -> int:
         return 0 if w == 0 or h == 0 else h * (1 + (w * channels * depth + 7) // 8)
@@ -225,20 +225,20 @@ def _png_data_size(width: int, height: int, depth: int, colour: int, interlace: 
     if interlace == 0:
         return rows(width, height)
     if interlace != 1:
-        raise _Damaged(f"unknown PNG interlace method {interlace}")
+        raise _DamagedError(f"unknown PNG interlace method {interlace}")
     return sum(rows((width - x0 + dx - 1) // dx, (height - y0 + dy - 1) // dy) for x0, y0, dx, dy in _ADAM7)
 
 
 def _read_exact(fh: Any, n: int, what: str) -> bytes:
     data = fh.read(n)
     if len(data) != n:
-        raise _Damaged(f"it ends inside {what}")
+        raise _DamagedError(f"it ends inside {what}")
     return data
 
 
 def _verify_png(fh: Any, width: int, height: int) -> None:
     if fh.read(8) != PNG_SIGNATURE:
-        raise _Damaged("no PNG signature")
+        raise _DamagedError("no PNG signature")
     expected = None
     inflate = zlib.decompressobj()
     inflated = 0
@@ -247,9 +247,9 @@ def _verify_png(fh: Any, width: int, height: int) -> None:
         length, kind = struct.unpack(">I4s", _read_exact(fh, 8, "a chunk header"))
         name = kind.decode("latin-1")
         if length > 2**31 - 1:
-            raise _Damaged(f"chunk {name!r} has an impossible length")
+            raise _DamagedError(f"chunk {name!r} has an impossible length")
         if first and kind != b"IHDR":
-            raise _Damaged("the first chunk is not IHDR")
+            raise _DamagedError("the first chunk is not IHDR")
         crc = zlib.crc32(kind)
         left = length
         body = b""
@@ -261,31 +261,31 @@ def _verify_png(fh: Any, width: int, height: int) -> None:
                 body += piece
             elif kind == b"IDAT":
                 if expected is None:
-                    raise _Damaged("IDAT before IHDR")
+                    raise _DamagedError("IDAT before IHDR")
                 inflated += len(inflate.decompress(piece, expected + 1 - inflated))
                 if inflate.unconsumed_tail or inflated > expected:
-                    raise _Damaged(f"the image data is larger than {width}x{height} pixels")
+                    raise _DamagedError(f"the image data is larger than {width}x{height} pixels")
         (stored,) = struct.unpack(">I", _read_exact(fh, 4, f"chunk {name!r}"))
         if stored != crc & 0xFFFFFFFF:
-            raise _Damaged(f"chunk {name!r} fails its CRC")
+            raise _DamagedError(f"chunk {name!r} fails its CRC")
         if kind == b"IHDR":
             if not first or length != 13:
-                raise _Damaged("a bad IHDR chunk")
+                raise _DamagedError("a bad IHDR chunk")
             w, h, depth, colour, _, _, interlace = struct.unpack(">IIBBBBB", body)
             if (w, h) != (width, height):
-                raise _Damaged(f"it is {w}x{h} pixels, not {width}x{height}")
+                raise _DamagedError(f"it is {w}x{h} pixels, not {width}x{height}")
             expected = _png_data_size(w, h, depth, colour, interlace)
         first = False
         if kind == b"IEND":
             break
     inflated += len(inflate.flush())
     if not inflate.eof or inflated != expected:
-        raise _Damaged(f"the image data holds {inflated:,} of {expected:,} bytes")
+        raise _DamagedError(f"the image data holds {inflated:,} of {expected:,} bytes")
 
 
 def _verify_exr(fh: Any, size: int, width: int, height: int) -> None:
     if fh.read(4) != EXR_MAGIC:
-        raise _Damaged("no OpenEXR magic number")
+        raise _DamagedError("no OpenEXR magic number")
     (version,) = struct.unpack("<I", _read_exact(fh, 4, "the version"))
     tiled, deep, multipart = version & 0x200, version & 0x800, version & 0x1000
     attributes: dict[str, tuple[str, bytes]] = {}
@@ -296,21 +296,21 @@ def _verify_exr(fh: Any, size: int, width: int, height: int) -> None:
         kind = _exr_string(fh)
         (length,) = struct.unpack("<i", _read_exact(fh, 4, "the header"))
         if length < 0 or fh.tell() + length > size:
-            raise _Damaged("it ends inside the header")
+            raise _DamagedError("it ends inside the header")
         attributes[name] = (kind, _read_exact(fh, length, "the header"))  # a multipart file: its first part
     if "dataWindow" not in attributes or len(attributes["dataWindow"][1]) != 16:
-        raise _Damaged("no dataWindow in the header")
+        raise _DamagedError("no dataWindow in the header")
     x0, y0, x1, y1 = struct.unpack("<iiii", attributes["dataWindow"][1])
     w, h = x1 - x0 + 1, y1 - y0 + 1
     if (w, h) != (width, height):
-        raise _Damaged(f"it is {w}x{h} pixels, not {width}x{height}")
+        raise _DamagedError(f"it is {w}x{h} pixels, not {width}x{height}")
     if multipart or deep:
         return  # Blender writes single-part scan-line or tiled files for these jobs
     compression = attributes.get("compression", ("", b"\0"))[1][:1]
     if tiled:
         tiles = attributes.get("tiles", ("", b""))[1]
         if len(tiles) != 9:
-            raise _Damaged("a tiled file without its tile description")
+            raise _DamagedError("a tiled file without its tile description")
         tx, ty, mode = struct.unpack("<IIB", tiles)
         if mode & 0x0F != 0 or tx == 0 or ty == 0:
             return  # mipmaps or ripmaps: not written for a render; only the size is checked
@@ -324,15 +324,15 @@ def _verify_exr(fh: Any, size: int, width: int, height: int) -> None:
         chunk_header = 8  # y, data size
     table_end = fh.tell() + 8 * count
     if table_end > size:
-        raise _Damaged("it ends inside the offset table")
+        raise _DamagedError("it ends inside the offset table")
     offsets = struct.unpack(f"<{count}Q", fh.read(8 * count))
     for i, offset in enumerate(offsets):
         if offset < table_end or offset + chunk_header > size:
-            raise _Damaged(f"chunk {i + 1} of {count} is missing")
+            raise _DamagedError(f"chunk {i + 1} of {count} is missing")
         fh.seek(offset + chunk_header - 4)
         (data_size,) = struct.unpack("<i", fh.read(4))
         if data_size < 0 or offset + chunk_header + data_size > size:
-            raise _Damaged(f"chunk {i + 1} of {count} is cut short")
+            raise _DamagedError(f"chunk {i + 1} of {count} is cut short")
 
 
 def _exr_string(fh: Any) -> str:
@@ -340,12 +340,12 @@ def _exr_string(fh: Any) -> str:
     while True:
         c = fh.read(1)
         if not c:
-            raise _Damaged("it ends inside the header")
+            raise _DamagedError("it ends inside the header")
         if c == b"\0":
             return out.decode("latin-1")
         out += c
         if len(out) > 255:
-            raise _Damaged("a bad header")
+            raise _DamagedError("a bad header")
 
 
 def verify_image(path: str, file_format: str, width: int, height: int) -> None:
@@ -365,5 +365,5 @@ def verify_image(path: str, file_format: str, width: int, height: int) -> None:
                 _verify_png(fh, width, height)
             else:
                 _verify_exr(fh, size, width, height)
-    except (_Damaged, zlib.error, struct.error) as exc:
+    except (_DamagedError, zlib.error, struct.error) as exc:
         raise ValueError(f"{path} is truncated or damaged (the disk may be full): {exc}") from None

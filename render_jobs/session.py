@@ -132,7 +132,7 @@ class RenderSession:
         reused = self._prepare(job, lap)
         self.previous = job  # the scene now holds this job (even if the render fails below)
         scene = bpy.context.scene
-        mode = "FIXED" if threads else "AUTO"
+        mode: Any = "FIXED" if threads else "AUTO"
         if (scene.render.threads_mode, scene.render.threads if threads else 0) != (mode, threads or 0):
             scene.render.threads_mode = mode
             if threads:

@@ -30,7 +30,7 @@ TAIL_LINES = 25
 FINAL_EVENTS = frozenset({"devices", "bad_input", "done", "up_to_date", "failed", "written"})
 
 
-class SessionDied(RuntimeError):
+class SessionDiedError(RuntimeError):
     """The session process ended while it served a request (crash, kill, out of memory).
 
     `why`: how it ended ("crashed (SIGSEGV)"); `said`: its last "error: " line, if any;
@@ -94,7 +94,7 @@ class SessionProcess:
             if line:
                 self.tail.append(line)
 
-    def died(self) -> SessionDied:
+    def died(self) -> SessionDiedError:
         """The error for a session process that ended, with its last output."""
         try:
             code = self.proc.wait(timeout=5)
@@ -102,11 +102,11 @@ class SessionProcess:
             code = None
         self._reader.join(timeout=2)
         said = next((line for line in reversed(self.tail) if line.startswith("error: ")), None)
-        return SessionDied(exit_text(code), said.removeprefix("error: ") if said else None, list(self.tail))
+        return SessionDiedError(exit_text(code), said.removeprefix("error: ") if said else None, list(self.tail))
 
     def request(self, message: dict[str, Any], on_event: Callable[[dict], None] | None = None) -> dict:
         """Send one request; pass each event before the final one to `on_event`; return the
-        final event. Raises SessionDied when the process ends before answering."""
+        final event. Raises SessionDiedError when the process ends before answering."""
         assert self.proc.stdin is not None and self.proc.stdout is not None
         try:
             self.proc.stdin.write((json.dumps(message) + "\n").encode("utf-8"))

@@ -11,6 +11,7 @@ import socket
 import stat
 import subprocess
 import sys
+from typing import Any, cast
 
 import bpy
 import numpy as np
@@ -307,7 +308,7 @@ def _fill(directory: str, leave: int) -> None:
 
 def _noise_image(name: str, width: int, height: int, float_buffer: bool = False):
     image = bpy.data.images.new(name, width, height, alpha=True, float_buffer=float_buffer)
-    image.pixels.foreach_set(np.random.default_rng(7).random(width * height * 4).astype(np.float32))
+    cast(Any, image.pixels).foreach_set(np.random.default_rng(7).random(width * height * 4).astype(np.float32))
     return image
 
 
@@ -329,11 +330,11 @@ def test_a_full_disk_leaves_no_final_file_and_no_partial(tmp_path):
         scene = bpy.context.scene
         scene.render.image_settings.file_format = "PNG"
         final = disk / "b.png"
-        with pytest.raises((ValueError, RuntimeError, OSError)) as info:
+        with pytest.raises((ValueError, RuntimeError, OSError)) as damaged:
             with paths.atomic_target(str(final), verify=lambda p: paths.verify_image(p, "PNG", 256, 256)) as p:
                 image.save_render(filepath=p, scene=scene)
-        if isinstance(info.value, ValueError):
-            assert "is truncated or damaged (the disk may be full)" in str(info.value)
+        if isinstance(damaged.value, ValueError):
+            assert "is truncated or damaged (the disk may be full)" in str(damaged.value)
         assert os.listdir(disk) == ["filler"]
         bpy.data.images.remove(image)
     finally:

@@ -160,7 +160,7 @@ def test_closed_form_smoothed_mesh_is_blenders_evaluated_mesh(clean_scene, kw):
 
     p = SurfaceParams(**kw)
     obj = build.build_mirror(bpy.context, p)
-    mod = obj.modifiers[0]
+    mod = cast(bpy.types.SubsurfModifier, obj.modifiers[0])
     for levels in (1, 2, 3):
         mod.levels = levels
         depsgraph = bpy.context.evaluated_depsgraph_get()

@@ -9,6 +9,7 @@ import struct
 import subprocess
 import sys
 import zlib
+from typing import Any, cast
 
 import numpy as np
 import pytest
@@ -220,9 +221,9 @@ def _blender_image(path: str, file_format: str, width: int, height: int, codec: 
     import bpy
 
     image = bpy.data.images.new("verify", width, height, alpha=True, float_buffer=file_format == "OPEN_EXR")
-    image.pixels.foreach_set(np.random.default_rng(3).random(width * height * 4).astype(np.float32))
+    cast(Any, image.pixels).foreach_set(np.random.default_rng(3).random(width * height * 4).astype(np.float32))
     scene = bpy.context.scene
-    settings = scene.render.image_settings
+    settings = cast(Any, scene.render.image_settings)  # formats: checked by Blender at run time
     settings.file_format = file_format
     if codec:
         settings.exr_codec = codec

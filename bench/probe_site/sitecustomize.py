@@ -1,11 +1,11 @@
-"""Observation hook for the Dask measurement of bench/batch_overhead.py (inert elsewhere).
+"""Observation hook for bench/batch_overhead.py (inert elsewhere).
 
-The Dask runner renders each job in a fresh `python -m render_jobs _render-job` process
-started by a worker, out of the benchmark's reach. bench puts this folder on PYTHONPATH
-(which the client, the workers and the job processes inherit) together with
-SCURVE_BENCH_PROBE_DIR; Python then runs this file at start-up in each of them. In a
-process that imports render_jobs.render (bpy is loaded by then) it installs a
-bench.render_probe.RenderProbe and, after every render, writes the process's timeline to
+The runners render in render session processes (`python -m render_jobs _session`), out
+of the benchmark's reach. bench puts this folder on PYTHONPATH (which the runner, Dask's
+workers and the session processes inherit) together with SCURVE_BENCH_PROBE_DIR; Python
+then runs this file at start-up in each of them. In a process that imports
+render_jobs.render (bpy is loaded by then) it installs a bench.render_probe.RenderProbe
+and, after every render, writes the process's timeline to
 SCURVE_BENCH_PROBE_DIR/probe-<pid>.json. Nothing in the render changes.
 """
 from __future__ import annotations
