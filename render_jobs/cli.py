@@ -6,6 +6,7 @@ backend; nothing is rendered), 130 interrupted (run again to resume).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import Any
 
@@ -17,6 +18,7 @@ from .values import check
 
 DEVICE_CHOICES = ("auto", "cpu", "optix", "cuda", "hip", "oneapi", "metal")
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
+MAX_LOCAL_WORKERS = os.cpu_count() or 1  # render --workers N: at most one worker per core
 
 DESCRIPTION = """\
 Render the S-curve mirror in its studio scene from TOML job files: one image, or a sweep
@@ -147,9 +149,13 @@ def cluster_options(args: argparse.Namespace) -> tuple[dict[str, Any], list[str]
             value = int(raw)
         except ValueError:
             value = -1
+        option = key.replace("_", "-")
+        high = MAX_LOCAL_WORKERS if key == "workers" else None
         if value < low:
-            option = key.replace("_", "-")
             problems.append(f"command line: --{option}: expected a whole number of at least {low}, got {raw!r}")
+        elif high is not None and value > high:
+            problems.append(f"command line: --{option}: {value} is more than this machine's {high} cores: each "
+                            "worker renders with its share of the cores, so more workers only wait on each other")
         else:
             out[key] = value
     if args.scheduler is not None:

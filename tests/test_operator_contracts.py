@@ -18,7 +18,9 @@ def test_every_operator_that_changes_data_is_an_undo_step(addon):
     checked, as Blender reads it from the registered class."""
     names = [name for name in dir(scurve_ops) if not name.startswith("_")]
     assert "quality_report" in names and len(names) >= 8
-    for name in names:
+    # scurve.edit_mirror only opens a popup of obj.scurve: each property change in it is an
+    # undo step of its own (tests/test_live.py).
+    for name in set(names) - {"edit_mirror"}:
         cls = bpy.types.Operator.bl_rna_get_subclass_py("SCURVE_OT_" + name)
         assert "UNDO" in cls.bl_options, name
 
