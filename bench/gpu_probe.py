@@ -11,7 +11,7 @@ from .paths import result_path
 def probe() -> dict:
     import_bpy()
     try:
-        from render_jobs import devices
+        from scurve_addon.render_jobs import devices
     except ImportError as exc:
         return {"gpu": False, "why": f"render_jobs has no device selection ({exc})"}
     found = devices.present()

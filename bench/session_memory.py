@@ -44,8 +44,8 @@ def main() -> None:
 
     if ROOT not in sys.path:
         sys.path.insert(0, ROOT)
-    from render_jobs import jobfile
-    from render_jobs.session_process import SessionProcess
+    from scurve_addon.render_jobs import jobfile
+    from scurve_addon.render_jobs.session_process import SessionProcess
 
     folder = tempfile.mkdtemp(prefix="scurve-session-memory-")
     try:

@@ -79,7 +79,7 @@ class Bench:
 
     def _select_device(self, choice: str):
         try:
-            from render_jobs import devices
+            from scurve_addon.render_jobs import devices
         except ImportError:  # before render_jobs had device selection: the CPU
             return None, {"requested": choice, "backend": "CPU", "type": "CPU", "devices": ["CPU"],
                           "note": "render_jobs.devices missing: CPU"}
@@ -140,7 +140,7 @@ class Bench:
 
     def _use_device(self) -> None:
         if self.device is not None:
-            from render_jobs import devices
+            from scurve_addon.render_jobs import devices
 
             devices.use(self.scene, self.device)
         else:

@@ -1,8 +1,6 @@
-"""Headless, batch rendering of the S-curve mirror from TOML job files (SPEC section 3).
+"""`python -m render_jobs` from a checkout: the render pipeline's command line.
 
-    python -m render_jobs render JOBFILE [--out DIR] [--device ...] [--samples N] [--resolution WxH] [--dry-run]
-    blender -b --python-exit-code 1 -P render_jobs/blender_entry.py -- render JOBFILE ...
-
-Reading and validating job files needs no bpy (jobfile.py, values.py); rendering does
-(devices.py, render.py). README.md, section "Render jobs", documents the job files.
+The pipeline itself lives in the extension, `scurve_addon/render_jobs/` (so the extension
+zip carries it); this package only starts it from a checkout, and keeps the entry script
+for a Blender install, render_jobs/blender_entry.py. README.md, "Render jobs".
 """

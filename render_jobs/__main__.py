@@ -1,10 +1,10 @@
-"""`python -m render_jobs ...` (with the bpy module installed)."""
+"""`python -m render_jobs ...` from a checkout (with the bpy module installed)."""
 import os
 import sys
 
-from .cli import main
+from scurve_addon.render_jobs.cli import main
 
-if __name__ == "__main__":  # not when the worker processes of `render --workers N` import it
+if __name__ == "__main__":  # not when another process imports this module by name
     try:
         code = main()
         sys.stdout.flush()

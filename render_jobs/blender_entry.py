@@ -12,7 +12,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
-from render_jobs.cli import main  # noqa: E402  (after the repo root is importable)
+from scurve_addon.render_jobs.cli import main  # noqa: E402  (after the repo root is importable)
 
 
 def arguments(argv: list[str]) -> list[str]:

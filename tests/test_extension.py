@@ -39,6 +39,7 @@ def test_zip_ships_only_the_addon(built_zip):
     names = zipfile.ZipFile(built_zip).namelist()
     assert "blender_manifest.toml" in names and "__init__.py" in names
     assert "scurve_addon/geometry/surface.py" in names
+    assert "scurve_addon/render_jobs/cli.py" in names  # the extension carries the render pipeline
     stray = [n for n in names if not (n in ("blender_manifest.toml", "__init__.py") or n.startswith("scurve_addon/"))]
     assert stray == []
     assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]

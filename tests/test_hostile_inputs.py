@@ -17,7 +17,7 @@ import bpy
 import numpy as np
 import pytest
 
-from render_jobs import cli, jobfile, paths
+from scurve_addon.render_jobs import cli, jobfile, paths
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 

@@ -22,10 +22,10 @@ import time
 import pytest
 from distributed import Client
 
-from render_jobs import jobfile, sidecar
-from render_jobs.cluster_task import worker_facts
-from render_jobs.session_process import SessionProcess
-from render_jobs.session_server import CRASH_ENV
+from scurve_addon.render_jobs import jobfile, sidecar
+from scurve_addon.render_jobs.cluster_task import worker_facts
+from scurve_addon.render_jobs.session_process import SessionProcess
+from scurve_addon.render_jobs.session_server import CRASH_ENV
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DASK = os.path.join(os.path.dirname(sys.executable), "dask")

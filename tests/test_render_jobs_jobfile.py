@@ -9,7 +9,7 @@ import textwrap
 
 import pytest
 
-from render_jobs import cli, jobfile
+from scurve_addon.render_jobs import cli, jobfile
 from scurve_addon.defaults import MAX_RENDER_JOBS, PRESETS, RenderParams, SurfaceParams
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

@@ -14,8 +14,8 @@ from typing import Any, cast
 import numpy as np
 import pytest
 
-from render_jobs import contact_sheet, font, jobfile, paths, png, sidecar
-from render_jobs.progress import Progress, clock
+from scurve_addon.render_jobs import contact_sheet, font, jobfile, paths, png, sidecar
+from scurve_addon.render_jobs.progress import Progress, clock
 
 
 def decode_png(data: bytes) -> np.ndarray:

@@ -18,7 +18,7 @@ import bpy
 import numpy as np
 import pytest
 
-from render_jobs import cli, contact_sheet, devices, sidecar
+from scurve_addon.render_jobs import cli, contact_sheet, devices, sidecar
 from scurve_addon.geometry.quality import QualityReport
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

@@ -20,9 +20,9 @@ import time
 import numpy as np
 import pytest
 
-from render_jobs import contact_sheet, jobfile
-from render_jobs.session_process import SessionProcess
-from render_jobs.session_server import CRASH_ENV, CRASH_ONCE_ENV
+from scurve_addon.render_jobs import contact_sheet, jobfile
+from scurve_addon.render_jobs.session_process import SessionProcess
+from scurve_addon.render_jobs.session_server import CRASH_ENV, CRASH_ONCE_ENV
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 pytestmark = [pytest.mark.render, pytest.mark.slow]

@@ -42,7 +42,7 @@ def test_a_deprecated_blender_property_used_here_raises():
         bpy.data.materials.remove(mat)
 
 
-@pytest.mark.parametrize("module", ["scurve_addon.material", "render_jobs.render", "tools.extension",
+@pytest.mark.parametrize("module", ["scurve_addon.material", "scurve_addon.render_jobs.render", "tools.extension",
                                     "bench.mesh_build", "test_scene", "conftest"])
 def test_warnings_attributed_to_our_modules_are_errors(module):
     with pytest.raises(DeprecationWarning):

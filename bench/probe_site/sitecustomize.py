@@ -1,10 +1,10 @@
 """Observation hook for bench/batch_overhead.py (inert elsewhere).
 
-The runners render in render session processes (`python -m render_jobs _session`), out
+The runners render in render session processes (`python -m scurve_addon.render_jobs.session_server`), out
 of the benchmark's reach. bench puts this folder on PYTHONPATH (which the runner, Dask's
 workers and the session processes inherit) together with SCURVE_BENCH_PROBE_DIR; Python
 then runs this file at start-up in each of them. In a process that imports
-render_jobs.render (bpy is loaded by then) it installs a bench.render_probe.RenderProbe
+scurve_addon.render_jobs.render (bpy is loaded by then) it installs a bench.render_probe.RenderProbe
 and, after every render, writes the process's timeline to
 SCURVE_BENCH_PROBE_DIR/probe-<pid>.json. Nothing in the render changes.
 """
@@ -42,7 +42,7 @@ def _install_hook(folder: str) -> None:
 
     class Finder(importlib.abc.MetaPathFinder):
         def find_spec(self, name, path, target=None):
-            if name != "render_jobs.render":
+            if name != "scurve_addon.render_jobs.render":
                 return None
             sys.meta_path.remove(self)
             spec = importlib.util.find_spec(name)

@@ -11,7 +11,7 @@ from typing import Any, cast
 
 import bpy
 
-from scurve_addon.defaults import RenderParams
+from ..defaults import RenderParams
 
 from . import paths
 from .jobfile import Job

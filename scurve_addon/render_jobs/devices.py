@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import bpy
 
-from scurve_addon import compat
+from .. import compat
 
 CHOICES = ("auto", "cpu", "optix", "cuda", "hip", "oneapi", "metal")
 NAMES = {"OPTIX": "OptiX", "CUDA": "CUDA", "HIP": "HIP", "ONEAPI": "oneAPI", "METAL": "Metal", "CPU": "CPU"}

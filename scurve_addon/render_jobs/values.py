@@ -11,7 +11,7 @@ import math
 import re
 from typing import Any
 
-from scurve_addon.defaults import Spec
+from ..defaults import Spec
 
 _RESOLUTION = re.compile(r"^\s*(\d+)\s*[xX]\s*(\d+)\s*$")
 

@@ -25,8 +25,8 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
 
-from scurve_addon import geometry
-from scurve_addon.defaults import (
+from .. import geometry
+from ..defaults import (
     MAX_RENDER_JOBS,
     PRESETS,
     MaterialParams,

@@ -1,6 +1,6 @@
 """The session process: one Blender that renders the jobs it is sent, one after the other.
 
-    python -m render_jobs _session        (what session_process.SessionProcess starts)
+    python -m scurve_addon.render_jobs.session_server   (what session_process.SessionProcess starts)
 
 It reads requests as JSON lines on stdin and answers with JSON lines (events) on its
 original stdout; everything Blender or Python prints goes to stderr. Requests:
@@ -256,3 +256,7 @@ def main(argv: list[str]) -> int:
             continue
         handler(request)
     return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -10,7 +10,7 @@ import os
 import sys
 from typing import Any
 
-from scurve_addon.defaults import RenderParams, defaults, specs
+from ..defaults import RenderParams, defaults, specs
 
 from . import jobfile
 from .session_process import DEFAULT_MAX_JOBS, DEFAULT_MAX_MEMORY_MB

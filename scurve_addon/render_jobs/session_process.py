@@ -22,8 +22,11 @@ from typing import Any
 
 from .session_server import PARENT_ENV
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SESSION_COMMAND = "_session"  # the hidden command of `python -m render_jobs`
+SESSION_MODULE = f"{__package__}.session_server"
+# The folder holding this code's top-level package (the checkout): on the session's PYTHONPATH.
+ROOT = os.path.abspath(__file__)
+for _ in range(__package__.count(".") + 2):
+    ROOT = os.path.dirname(ROOT)
 DEFAULT_MAX_JOBS = 250
 DEFAULT_MAX_MEMORY_MB = 4096
 TAIL_LINES = 25
@@ -60,8 +63,8 @@ def exit_text(code: int | None) -> str:
 
 
 def command() -> list[str]:
-    """How to start a session: this Python with render_jobs importable (the bpy module)."""
-    return [sys.executable, "-m", "render_jobs", SESSION_COMMAND]
+    """How to start a session: this Python (with the bpy module) running session_server.py."""
+    return [sys.executable, "-m", SESSION_MODULE]
 
 
 class SessionProcess:

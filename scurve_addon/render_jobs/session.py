@@ -33,11 +33,11 @@ from typing import Any
 
 import bpy
 
-from scurve_addon import build
-from scurve_addon.defaults import SurfaceParams
-from scurve_addon.geometry import limit
-from scurve_addon.material import ensure_mirror_material
-from scurve_addon.scene import setup_studio_scene
+from .. import build
+from ..defaults import SurfaceParams
+from ..geometry import limit
+from ..material import ensure_mirror_material
+from ..scene import setup_studio_scene
 
 from . import devices, paths, render, sidecar
 from .jobfile import Job

@@ -100,10 +100,15 @@ def _check_imports(client: Any, where: str) -> None:
     """The scheduler unpickles each task (its function is render_jobs.cluster_task.render_task) and
     the workers run it: both must import this project, else every job would fail the same way."""
 
+    package = __package__  # the tasks' code: scurve_addon.render_jobs from a checkout
+
     def importable() -> bool:  # pickled by value (a local function): runs where this project may be missing
         import importlib.util
 
-        return importlib.util.find_spec("render_jobs") is not None
+        try:
+            return importlib.util.find_spec(package) is not None
+        except ImportError:  # its parent package is missing too
+            return False
 
     problems = []
     if not client.run_on_scheduler(importable):
@@ -132,7 +137,7 @@ def _describe_workers(client, stream: TextIO) -> None:
 
 def _hint(error: BaseException) -> str:
     text = str(error)
-    if isinstance(error, ModuleNotFoundError) or "No module named 'render_jobs'" in text \
+    if isinstance(error, ModuleNotFoundError) or "No module named 'scurve_addon'" in text \
             or "Error during deserialization of the task graph" in text:
         return f"{text.splitlines()[0]} (the scheduler or a worker cannot import render_jobs?): {IMPORT_HINT}"
     return text
