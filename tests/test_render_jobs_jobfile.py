@@ -9,8 +9,8 @@ import textwrap
 
 import pytest
 
-from scurve_addon.render_jobs import cli, jobfile
 from scurve_addon.defaults import MAX_RENDER_JOBS, PRESETS, RenderParams, SurfaceParams
+from scurve_addon.render_jobs import cli, jobfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 

@@ -18,8 +18,8 @@ import bpy
 import numpy as np
 import pytest
 
-from scurve_addon.render_jobs import cli, contact_sheet, devices, sidecar
 from scurve_addon.geometry.quality import QualityReport
+from scurve_addon.render_jobs import cli, contact_sheet, devices, sidecar
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 pytestmark = [pytest.mark.render, pytest.mark.slow]

@@ -11,7 +11,6 @@ import sys
 from typing import Any
 
 from ..defaults import RenderParams, defaults, specs
-
 from . import jobfile
 from .session_process import DEFAULT_MAX_JOBS, DEFAULT_MAX_MEMORY_MB
 from .values import check

@@ -36,7 +36,6 @@ from ..defaults import (
     defaults,
     specs,
 )
-
 from .values import check, clip, is_sweep, key_text, show, suggest, type_name
 
 TABLES: dict[str, type] = {"surface": SurfaceParams, "material": MaterialParams,

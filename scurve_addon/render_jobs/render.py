@@ -12,7 +12,6 @@ from typing import Any, cast
 import bpy
 
 from ..defaults import RenderParams
-
 from . import paths
 from .jobfile import Job
 

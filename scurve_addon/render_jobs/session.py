@@ -38,7 +38,6 @@ from ..defaults import SurfaceParams
 from ..geometry import limit
 from ..material import ensure_mirror_material
 from ..scene import setup_studio_scene
-
 from . import devices, paths, render, sidecar
 from .jobfile import Job
 
