@@ -79,6 +79,11 @@ SEQUENCE = """
     arc_segments = 8
     rows = 4
     render_levels = 1
+    [job.scene]
+    sun_elevation = 40.0
+    sun_redness = 1.0
+    area_lights = true
+    camera_lens = 50.0
     [job.render]
     resolution = [48, 48]
     samples = 2
@@ -140,6 +145,17 @@ def test_a_session_renders_the_pixels_of_fresh_processes(tmp_path):
     assert "material" not in reused["d_material"]
     assert "studio.world" not in reused["e_studio"] and "surface" in reused["e_studio"]
     assert "output_settings" not in reused["f_render_settings"] and "surface" in reused["f_render_settings"]
+    assert "studio.render_settings" not in reused["f_render_settings"]
+    # Cycles kept what it built: the sky (an image Cycles computes, 0.7 s here) is loaded by
+    # the first job and again only where the world changed. (Setting the render engine, even
+    # to the same one, made Cycles drop everything: scene/cycles_settings.py.)
+    loaded = {job.name: r["cycles_sync"]["images_loaded"] for job, r in zip(batch.jobs, records, strict=True)}
+    assert any("sky" in name for name in loaded["a_default"]), loaded
+    for job in batch.jobs[1:]:
+        if "studio.world" in reused[job.name]:
+            assert loaded[job.name] == [], (job.name, loaded)
+    assert loaded["e_studio"]  # the sun moved: a new sky
+    assert "studio.world" in reused["f_render_settings"] and loaded["f_render_settings"] == []
 
     # Each job from an empty scene, in a fresh session process of its own.
     fresh = tmp_path / "fresh"

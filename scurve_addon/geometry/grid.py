@@ -67,24 +67,33 @@ def rotate_join_weld(verts: np.ndarray, loops: np.ndarray, starts: np.ndarray,
     return new_verts, new_loops, new_starts, int(on_axis.sum())
 
 
-def edge_face_counts(loops: np.ndarray, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Unique undirected edges (E, 2) and how many polygons use each."""
+def _corner_edges(loops: np.ndarray, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each corner's edge as (this vertex, the polygon's next vertex), as int64 arrays."""
+    loops = np.asarray(loops, dtype=np.int64)
     sizes = polygon_sizes(loops, starts)
     poly = np.repeat(np.arange(len(starts)), sizes)
     offset = np.arange(len(loops)) - starts[poly]
-    nxt = loops[starts[poly] + (offset + 1) % sizes[poly]]
-    edges = np.sort(np.stack([loops, nxt], axis=1), axis=1)
-    uniq, counts = np.unique(edges, axis=0, return_counts=True)
-    return uniq, counts
+    return loops, loops[starts[poly] + (offset + 1) % sizes[poly]]
+
+
+def _pair_keys(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, int]:
+    """One int64 per (a, b) pair (a * n + b): np.unique of a 1-D array instead of rows."""
+    n = int(max(a.max(initial=0), b.max(initial=0))) + 1
+    return a * n + b, n
+
+
+def edge_face_counts(loops: np.ndarray, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Unique undirected edges (E, 2) and how many polygons use each."""
+    a, b = _corner_edges(loops, starts)
+    keys, n = _pair_keys(np.minimum(a, b), np.maximum(a, b))
+    uniq, counts = np.unique(keys, return_counts=True)
+    return np.stack([uniq // n, uniq % n], axis=1), counts
 
 
 def directed_edge_conflicts(loops: np.ndarray, starts: np.ndarray) -> int:
     """Edges walked the same way by two polygons: 0 for a consistently oriented sheet."""
-    sizes = polygon_sizes(loops, starts)
-    poly = np.repeat(np.arange(len(starts)), sizes)
-    offset = np.arange(len(loops)) - starts[poly]
-    nxt = loops[starts[poly] + (offset + 1) % sizes[poly]]
-    _, counts = np.unique(np.stack([loops, nxt], axis=1), axis=0, return_counts=True)
+    keys, _ = _pair_keys(*_corner_edges(loops, starts))
+    _, counts = np.unique(keys, return_counts=True)
     return int((counts > 1).sum())
 
 

@@ -21,10 +21,17 @@ def _point(p: SurfaceParams, u: np.ndarray, t: np.ndarray) -> np.ndarray:
     return shape.surface_points(u, t, p.radius, p.length, p.profile, p.s_bend)
 
 
-def _derivatives(p: SurfaceParams, u: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _point_and_derivatives(p: SurfaceParams, u: np.ndarray,
+                           t: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """P, dP/du and dP/dtheta (central differences), from one call on all five points."""
     h = 1e-6
-    du = (_point(p, u + h, t) - _point(p, u - h, t)) / (2 * h)
-    dt = (_point(p, u, t + h) - _point(p, u, t - h)) / (2 * h)
+    k = len(u)
+    pts = _point(p, np.concatenate([u, u + h, u - h, u, u]), np.concatenate([t, t, t, t + h, t - h]))
+    return pts[:k], (pts[k:2 * k] - pts[2 * k:3 * k]) / (2 * h), (pts[3 * k:4 * k] - pts[4 * k:]) / (2 * h)
+
+
+def _derivatives(p: SurfaceParams, u: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    _, du, dt = _point_and_derivatives(p, u, t)
     return du, dt
 
 
@@ -45,8 +52,8 @@ def closest_parameters(p: SurfaceParams, points: np.ndarray, iterations: int = 3
             for _ in range(5):
                 u = np.clip(u + (pts[:, 1] - _point(p, u, t)[:, 1]) / p.length, -1.0, 1.0)
     for _ in range(iterations):
-        r = _point(p, u, t) - pts
-        du, dt = _derivatives(p, u, t)
+        at, du, dt = _point_and_derivatives(p, u, t)
+        r = at - pts
         a, b, c = (du * du).sum(1), (du * dt).sum(1), (dt * dt).sum(1)
         g1, g2 = (du * r).sum(1), (dt * r).sum(1)
         det = a * c - b * b

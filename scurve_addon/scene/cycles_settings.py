@@ -31,7 +31,10 @@ def apply_cycles_settings(scene: bpy.types.Scene, params: SceneParams, render: R
     """
     render = render or RenderParams()
     settings: Any = scene.render  # the stubs list only the engines built into Blender
-    settings.engine = "CYCLES"
+    if settings.engine != "CYCLES":
+        # Only when it differs: setting the engine, even to the same one, makes Cycles drop
+        # its persistent data and sync everything again (the sky's 0.7 s reload included).
+        settings.engine = "CYCLES"
     if not keep_resolution:
         scene.render.resolution_x, scene.render.resolution_y = (int(v) for v in render.resolution)
         scene.render.resolution_percentage = 100
