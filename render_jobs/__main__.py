@@ -2,9 +2,18 @@
 import os
 import sys
 
-from scurve_addon.render_jobs.cli import main
+LOCAL_ONLY = ("--dry-run", "--scheduler", "--workers", "-h", "--help")
 
 if __name__ == "__main__":  # not when another process imports this module by name
+    args = sys.argv[1:]
+    if args[:1] == ["render"] and not any(a.split("=")[0] in LOCAL_ONLY for a in args):
+        # A local render: Blender starts loading in its session process now, while this
+        # process reads and plans the batch (session_process.prestart).
+        from scurve_addon.render_jobs.session_process import prestart
+
+        prestart()
+    from scurve_addon.render_jobs.cli import main
+
     try:
         code = main()
         sys.stdout.flush()

@@ -20,7 +20,13 @@ from . import paths
 from .jobfile import Batch, Group, Job
 from .progress import Progress
 from .runner import BadInput, Outcome, shown
-from .session_process import DEFAULT_MAX_JOBS, DEFAULT_MAX_MEMORY_MB, SessionDiedError, SessionProcess
+from .session_process import (
+    DEFAULT_MAX_JOBS,
+    DEFAULT_MAX_MEMORY_MB,
+    SessionDiedError,
+    SessionProcess,
+    take_prestarted,
+)
 
 
 class InProcessSession:
@@ -82,7 +88,7 @@ class LocalExecutor:
 
     def _session(self) -> Any:
         if self.session is None:
-            self.session = InProcessSession() if self.in_process else SessionProcess()
+            self.session = InProcessSession() if self.in_process else (take_prestarted() or SessionProcess())
         return self.session
 
     def _drop_session(self) -> None:

@@ -215,3 +215,27 @@ class SessionPool:
             idle, self._idle = self._idle, []
         for session in idle:
             session.close()
+
+
+_prestarted: list[SessionProcess] = []
+
+
+def prestart() -> None:
+    """Start a session process now, before the job file is even read: Blender loads in it
+    while this process parses and plans (`python -m render_jobs render` from a checkout).
+    The local runner takes it (take_prestarted); unused, it is killed at exit (and dies with
+    this process anyway)."""
+    import atexit
+
+    if not _prestarted:
+        _prestarted.append(SessionProcess())
+        atexit.register(_discard_prestarted)
+
+
+def take_prestarted() -> SessionProcess | None:
+    return _prestarted.pop() if _prestarted else None
+
+
+def _discard_prestarted() -> None:
+    while _prestarted:
+        _prestarted.pop().kill()

@@ -236,6 +236,8 @@ def main(argv: list[str]) -> int:
     if argv:
         sys.stderr.write(f"error: {argv[0]}: the session process takes no arguments\n")
         return 2
+    import bpy  # noqa: F401  (Blender loads now, while the owner still reads and plans the batch)
+
     server = Server(events)
     handlers = {"devices": server.op_devices, "render": server.op_render, "contact_sheet": server.op_contact_sheet}
     events.send("ready", pid=os.getpid())
