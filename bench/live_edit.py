@@ -1,4 +1,4 @@
-"""Issue #12: one live edit of an existing mirror (obj.scurve.arc_segments), at the default
+"""One live edit of an existing mirror (obj.scurve.arc_segments), at the default
 resolution and at 10x.
 
 What the user waits for when dragging the sidebar's Arc Segments slider: the property's

@@ -3,7 +3,7 @@
 One render session process (`python -m render_jobs _session`, as the runners start it)
 renders 200 tiny jobs, each with another surface (arc_segments and rows cycle through a
 few values, so meshes are rebuilt every job), without recycling; its resident memory is
-read from /proc after each job. Target (issue: render sessions): after 200 jobs at most
+read from /proc after each job. Target: after 200 jobs at most
 1.5x after 10.
 """
 from __future__ import annotations

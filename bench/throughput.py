@@ -14,7 +14,7 @@ writes none.
   sessions start during the batch: "cold"), then again (sessions running: "warm").
 
 Each contender runs `rounds` times, interleaved (bench/timing.py); every figure is a
-ratio to the floor's time in the same round. Targets (issue: render sessions): local
+ratio to the floor's time in the same round. Targets: local
 <= 1.3x, scheduler <= 1.5x, workers <= 2.5x.
 """
 from __future__ import annotations

@@ -63,7 +63,6 @@ def sky_aerosol_density(sky_node: Any) -> float:
 # Cycles devices (render_jobs). The add-on preferences' API is the same from 4.2 to 5.0:
 # refresh_devices() then get_devices_for_type(T); get_devices() returns None on 5.0, so it
 # is used only where refresh_devices() is missing.
-GPU_BACKENDS: tuple[str, ...] = ("OPTIX", "CUDA", "HIP", "ONEAPI", "METAL")
 
 
 def cycles_preferences() -> Any:

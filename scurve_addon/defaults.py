@@ -118,6 +118,12 @@ class SceneParams:
         "Camera Lens", "Focal length of the camera, in millimetres", min=5.0, max=300.0))
 
 
+# Render devices: auto (the first GPU backend present, in this order, else the CPU), the CPU,
+# or one GPU backend (Cycles' device types, lower case).
+GPU_BACKENDS = ("optix", "cuda", "hip", "oneapi", "metal")
+DEVICES = ("auto", "cpu", *GPU_BACKENDS)
+
+
 @dataclass(frozen=True)
 class RenderParams:
     """Render settings of a job (docs/design.md, "The render pipeline")."""
@@ -133,7 +139,7 @@ class RenderParams:
     denoise: bool = param(True, Spec("Denoise", "Denoise the final image (OpenImageDenoise on the CPU)"))
     device: str = param("auto", Spec(
         "Device", "Render device: auto picks the best GPU backend present, else the CPU",
-        choices=tuple((d, d, d) for d in ("auto", "cpu", "optix", "cuda", "hip", "oneapi", "metal"))))
+        choices=tuple((d, d, d) for d in DEVICES)))
     seed: int = param(0, Spec("Seed", "Cycles sampling seed", min=0, max=2**31 - 1))
     file_format: str = param("PNG", Spec(
         "File Format", "Image format of the output", choices=(("PNG", "PNG", "8-bit PNG"),

@@ -1,4 +1,4 @@
-"""Hostile input (issues #11, #16): job files built to break the reader, --out given empty,
+"""Hostile input: job files built to break the reader, --out given empty,
 partial files planted or named to crash the cleanup, a full disk. Each gets exit code 2 with
 one line naming the file (job files), or leaves no final file and no partial (outputs);
 never a traceback, never a file written outside our own private temporary directory."""
@@ -20,6 +20,13 @@ import pytest
 from scurve_addon.render_jobs import cli, jobfile, paths
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _env() -> dict[str, str]:
+    """This process's environment with the checkout importable from any working directory."""
+    e = dict(os.environ)
+    e["PYTHONPATH"] = ROOT + os.pathsep + e.get("PYTHONPATH", "")
+    return e
 
 
 def write(tmp_path, text: str, name: str = "jobs.toml") -> str:
@@ -361,3 +368,70 @@ def test_problem_lines_never_break(tmp_path):
     err = jobfile.JobFileError(["a\nb", "c\rd\x00e\u2028f"])
     assert err.problems == ["a\\nb", "c\\rd\\x00e\\u2028f"]
     assert str(err).count("\n") == 1
+
+
+def test_a_render_too_big_for_this_machine_is_refused_before_anything_renders(tmp_path):
+    """16384x16384 is valid input, but Cycles' buffers for it exceed a 24 GB machine: refused
+    with the estimate, exit 2, nothing written (and no Blender runs until the system kills it)."""
+    from scurve_addon.defaults import RenderParams
+    from scurve_addon.render_jobs import memory
+
+    render = RenderParams(resolution=(16384, 16384))
+    if memory.too_big(render) is None:
+        pytest.skip(f"this machine has {memory.gib(memory.machine_bytes() or 0)}: a 16384x16384 render fits")
+    job = tmp_path / "huge.toml"
+    job.write_text('[render]\nresolution = [16384, 16384]\n', encoding="utf-8")
+    out = tmp_path / "out"
+    proc = subprocess.run([sys.executable, "-m", "render_jobs", "render", str(job), "--out", str(out)],
+                          cwd=str(tmp_path), env=_env(), capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert f"{job}: job 'huge': render.resolution: 16384x16384 needs about" in proc.stderr
+    assert "more than this machine's" in proc.stderr and "Traceback" not in proc.stderr
+    assert not out.exists()
+    # 960x540 fits anywhere this runs.
+    assert memory.too_big(RenderParams()) is None
+
+
+def test_workers_beyond_the_cores_are_refused(tmp_path):
+    job = tmp_path / "j.toml"
+    job.write_text("[render]\nresolution = [32, 18]\n", encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "render_jobs", "render", str(job), "--out", str(tmp_path / "o"),
+                           "--workers", "5000"], cwd=str(tmp_path), env=_env(), capture_output=True, text=True,
+                          timeout=300)
+    assert proc.returncode == 2 and "--workers: 5000 is more than this machine's" in proc.stderr, proc.stderr
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_batch_onto_a_full_disk_fails_cleanly(tmp_path):
+    """A sweep whose output directory fills up: the renders that do not fit fail with a
+    message, the contact sheet that cannot be written is a message too, exit 1, no traceback;
+    every final name holds a complete image, and no partial is left."""
+    from scurve_addon.render_jobs import jobfile
+
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    why = _mount_tmpfs(str(disk), "2m")
+    if why:
+        pytest.skip(why)
+    try:
+        job = tmp_path / "full.toml"
+        job.write_text('[render]\nresolution = [320, 180]\nsamples = 2\ndenoise = false\ndevice = "cpu"\n'
+                       "[surface]\narc_segments = [6, 8, 10, 12]\n", encoding="utf-8")
+        _fill(str(disk), 120 * 1024)  # room for about one image
+        proc = subprocess.run([sys.executable, "-m", "render_jobs", "render", str(job), "--out", str(disk)],
+                              cwd=str(tmp_path), env=_env(), capture_output=True, text=True, timeout=600)
+        assert proc.returncode == 1, proc.stdout + proc.stderr
+        assert "Traceback" not in proc.stderr and "Traceback" not in proc.stdout, proc.stderr
+        assert "FAILED" in proc.stdout and "failed:" in proc.stderr
+        batch = jobfile.load(str(job), out_dir=str(disk))
+        names = set(os.listdir(disk)) - {"filler"}
+        assert not [n for n in names if n.startswith(".")], names  # no partial left
+        for j in batch.jobs:
+            if j.image_name in names:
+                paths.verify_image(str(disk / j.image_name), "PNG", 320, 180)  # complete, or absent
+        assert len([n for n in names if n.endswith(".png")]) < len(batch.jobs) + 1  # not everything fitted
+    finally:
+        subprocess.run(["umount", str(disk)], check=False)
+        if os.path.ismount(disk):
+            subprocess.run(["umount", "-l", str(disk)], check=False)
+    assert not os.path.ismount(disk)

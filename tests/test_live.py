@@ -1,4 +1,4 @@
-"""Live parameters (issue #12) in real Blender: obj.scurve edits rebuild the mesh in place and
+"""Live parameters (obj.scurve) in real Blender: obj.scurve edits rebuild the mesh in place and
 keep everything else; refusals; presets on existing mirrors; freeze and hand edits; undo;
 the studio following the mirror; all-or-nothing registration."""
 from __future__ import annotations

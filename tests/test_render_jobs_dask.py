@@ -1,4 +1,4 @@
-"""Distributed rendering on real Dask clusters (issue 5): no mocks, real processes.
+"""Distributed rendering on real Dask clusters (README, "Distributed rendering"): no mocks, real processes.
 
 A `dask scheduler` and two `dask worker --nthreads 1` processes on 127.0.0.1, each in its
 own process group, render a small sweep of tiny images through the command line; one

@@ -313,3 +313,85 @@ def test_ctrl_c_during_sampling_stops_the_batch(tmp_path):
     while any(alive(pid) for pid in renderers) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not any(alive(pid) for pid in renderers)
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="reads process trees from /proc")
+def test_ctrl_c_during_sampling_stops_a_local_dask_batch(tmp_path):
+    """The same on a local Dask cluster (`--workers 1`): exit 130, no image, no partial, no
+    session left running."""
+    job_file = write(tmp_path / "long.toml", """
+        [render]
+        resolution = [640, 360]
+        samples = 65536
+        noise_threshold = 0.0
+        denoise = false
+        device = "cpu"
+        """)
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-m", "render_jobs", "render", job_file, "--out", str(out),
+                             "--workers", "1"], cwd=str(tmp_path), env=env(), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        assert proc.stdout is not None
+        seen = []
+        for line in proc.stdout:
+            seen.append(line)
+            if "long: rendering" in line:
+                break
+        renderers = living_descendants(proc.pid)
+        assert proc.poll() is None and renderers, "".join(seen)
+        time.sleep(1.0)  # sampling
+        os.killpg(proc.pid, signal.SIGINT)
+        stdout, stderr = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    assert proc.returncode == 130, "".join(seen) + stdout + stderr
+    assert "Traceback" not in stderr, stderr
+    assert not out.exists() or [n for n in os.listdir(out) if not n.startswith(".render-jobs-cluster-")] == []
+    deadline = time.monotonic() + 10
+    while any(alive(pid) for pid in renderers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(alive(pid) for pid in renderers)
+
+
+def test_session_temporary_files_go_with_the_session(tmp_path):
+    """Blender's temporary folder (Cycles' tile buffers of big renders) is the session's own
+    and is removed with it, even when the session is killed."""
+    session = SessionProcess(env())
+    try:
+        assert session.request({"op": "devices", "requests": [["cpu", "x"]], "job_file": "x.toml"})["event"] \
+            == "devices"
+        folder = session.tempdir
+        assert os.path.isdir(folder)
+        blender_tmp = [n for n in os.listdir(folder) if n.startswith("blender_")]
+        assert blender_tmp, os.listdir(folder)  # Blender made its temporary folder in there
+    finally:
+        session.kill()
+    assert not os.path.exists(folder)
+
+
+def test_inside_blender_the_session_runs_in_process(tmp_path):
+    """Where Blender is already loaded (`blender -b -P render_jobs/blender_entry.py`, the
+    extension inside Blender), the runner renders in its own process: same outputs, the
+    session's pid is the runner's."""
+    job_file = write(tmp_path / "inside.toml", """
+        [render]
+        resolution = [32, 18]
+        samples = 1
+        denoise = false
+        device = "cpu"
+        [surface]
+        arc_segments = [4, 6]
+        """)
+    code = ("import os, sys, bpy; from scurve_addon.render_jobs.cli import main; "
+            f"print('PID', os.getpid()); sys.exit(main(['render', {job_file!r}, '--out', 'o']))")
+    done = subprocess.run([sys.executable, "-c", code], cwd=str(tmp_path), env=env(), capture_output=True,
+                          text=True, timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
+    pid = next(line.split()[1] for line in done.stdout.splitlines() if line.startswith("PID "))
+    batch = jobfile.load(job_file, out_dir=str(tmp_path / "o"))
+    records = [sidecar(tmp_path / "o" / job.sidecar_name)["session"] for job in batch.jobs]
+    assert [r["job"] for r in records] == [1, 2] and all(r["id"].split("-")[-2] == pid for r in records)
+    assert (tmp_path / "o" / "inside.contact.png").is_file()

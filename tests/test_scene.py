@@ -1,4 +1,4 @@
-"""The studio scene (SPEC section 2, issue 4's zebra lighting) in real Blender: what it
+"""The studio scene (docs/design.md, "The studio"; zebra lighting too) in real Blender: what it
 contains, that a second run updates instead of duplicating, the physical sky on this
 Blender version, the camera framing, and tiny real Cycles renders judged on their pixels.
 """

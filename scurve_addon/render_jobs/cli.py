@@ -10,12 +10,11 @@ import os
 import sys
 from typing import Any
 
-from ..defaults import RenderParams, defaults, specs
+from ..defaults import DEVICES, RenderParams, defaults, specs
 from . import jobfile
 from .session_process import DEFAULT_MAX_JOBS, DEFAULT_MAX_MEMORY_MB
 from .values import check
 
-DEVICE_CHOICES = ("auto", "cpu", "optix", "cuda", "hip", "oneapi", "metal")
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 MAX_LOCAL_WORKERS = os.cpu_count() or 1  # render --workers N: at most one worker per core
 
@@ -34,7 +33,7 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
                        description="Validate the job file, pick the device, render what is not done yet.")
     r.add_argument("jobfile", metavar="JOBFILE", help="TOML job file")
     r.add_argument("--out", metavar="DIR", help="output directory (default: the file's [output] dir, else out)")
-    r.add_argument("--device", choices=DEVICE_CHOICES,
+    r.add_argument("--device", choices=DEVICES,
                    help="render device for every job: auto (best GPU backend present, else CPU), cpu, or a "
                         "GPU backend, which must be present (default: the file's render.device, else auto)")
     r.add_argument("--samples", metavar="N", help="maximum samples per pixel for every job")

@@ -122,7 +122,8 @@ def _check_imports(client: Any, where: str) -> None:
         raise ClusterError("\n".join([*problems, IMPORT_HINT]))
 
 
-def _describe_workers(client, stream: TextIO) -> None:
+def _describe_workers(client, stream: TextIO, local: bool = False) -> None:
+    """The cluster's workers, with a warning for set-ups that make renders fight over cores."""
     info = client.scheduler_info(n_workers=-1).get("workers", {})
     if not info:
         stream.write("the scheduler has no workers yet: jobs wait until one connects\n")
@@ -132,6 +133,13 @@ def _describe_workers(client, stream: TextIO) -> None:
     if busy:
         stream.write("warning: workers with more than one thread run several renders at once, each with every "
                      "core or GPU of its machine: " + ", ".join(busy) + "; start workers with --nthreads 1\n")
+    hosts: dict[str, int] = {}
+    for w in info.values():
+        hosts[str(w.get("host"))] = hosts.get(str(w.get("host")), 0) + 1
+    crowded = [f"{host} ({n} workers)" for host, n in sorted(hosts.items()) if n > 1]
+    if crowded and not local:  # --workers N shares the cores out itself
+        stream.write("warning: several workers on one machine render at once, each with every core or GPU of "
+                     "it, and are slower together than one: " + ", ".join(crowded) + "; run one worker per machine\n")
     stream.flush()
 
 
@@ -230,7 +238,7 @@ def _render_on_cluster(batch: Batch, todo: list[int], client: Any, options: dict
         paths.write_bytes(token_path, (secrets.token_hex(16) + "\n").encode())
         with open(token_path, encoding="utf-8") as fh:
             token = fh.read().strip()
-        _describe_workers(client, stream)
+        _describe_workers(client, stream, local=options["threads"] is not None)
         client.subscribe_topic(topic, on_event)
         client.subscribe_topic("all", on_cluster_event)
         subscribed = True
@@ -335,6 +343,10 @@ class DaskExecutor:
                            [(job.image_name, job.label()) for job in group.jobs])
 
     def close(self, batch: Batch) -> list[str]:
+        if self.workers:  # its workers ran in this process, so did their sessions: stop them first
+            from .cluster_task import POOL
+
+            POOL.kill_all()
         if self.connection is not None:
             connection, self.connection = self.connection, None
             _disconnect(*connection)

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 import bpy
 
-from .. import compat
+from .. import compat, defaults
 
-CHOICES = ("auto", "cpu", "optix", "cuda", "hip", "oneapi", "metal")
+GPU_BACKENDS = tuple(b.upper() for b in defaults.GPU_BACKENDS)  # Cycles' device types, in order of preference
 NAMES = {"OPTIX": "OptiX", "CUDA": "CUDA", "HIP": "HIP", "ONEAPI": "oneAPI", "METAL": "Metal", "CPU": "CPU"}
 
 
@@ -54,7 +54,7 @@ def present() -> dict[str, list[str]]:
     except KeyError:
         raise DeviceUnavailable("the Cycles add-on is not enabled in this Blender") from None
     compat.refresh_cycles_devices(prefs)
-    found = {b: [d.name for d in compat.cycles_devices(prefs, b)] for b in compat.GPU_BACKENDS}
+    found = {b: [d.name for d in compat.cycles_devices(prefs, b)] for b in GPU_BACKENDS}
     found = {b: names for b, names in found.items() if names}
     found["CPU"] = [d.name for d in compat.cycles_devices(prefs, "CPU")] or ["CPU"]
     return found
@@ -79,12 +79,12 @@ def _present_text(found: dict[str, list[str]]) -> str:
 def select(requested: str) -> Device:
     """Resolve a device choice on this machine; raises DeviceUnavailable for a missing backend."""
     requested = requested.lower()
-    if requested not in CHOICES:
-        raise DeviceUnavailable(f"unknown device {requested!r}; choose from {', '.join(CHOICES)}")
+    if requested not in defaults.DEVICES:
+        raise DeviceUnavailable(f"unknown device {requested!r}; choose from {', '.join(defaults.DEVICES)}")
     found = present()
     if requested == "cpu":
         return Device("cpu", "CPU", tuple(found["CPU"]))
-    wanted = compat.GPU_BACKENDS if requested == "auto" else (requested.upper(),)
+    wanted = GPU_BACKENDS if requested == "auto" else (requested.upper(),)
     for backend in wanted:
         if backend in found:
             active = _enable(backend)

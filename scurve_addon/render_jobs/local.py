@@ -103,6 +103,12 @@ class LocalExecutor:
                 self.text = fh.read()
         except (OSError, UnicodeDecodeError) as exc:
             raise BadInput(f"{batch.path}: cannot read the job file again: {exc}") from None
+        from .memory import too_big
+
+        big = [f"{batch.path}: job {job.name!r}: render.resolution: {why}" for job in jobs
+               if (why := too_big(job.render))]
+        if big:
+            raise BadInput("\n".join(big))
         first_job: dict[str, str] = {}
         for job in jobs:
             first_job.setdefault(job.render.device, job.name)

@@ -13,9 +13,11 @@ from __future__ import annotations
 import collections
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -74,6 +76,12 @@ class SessionProcess:
                                             if environment.get("PYTHONPATH") else "")
         environment[PARENT_ENV] = str(os.getpid())
         environment.setdefault("PYTHONUNBUFFERED", "1")
+        # Blender's temporary files (Cycles writes tile buffers of hundreds of MB for large
+        # renders) go to a folder of this session's own, removed when the session ends, so a
+        # killed render leaves nothing behind there either.
+        self.tempdir = tempfile.mkdtemp(prefix="scurve-session-")
+        for name in ("TMPDIR", "TMP", "TEMP"):
+            environment[name] = self.tempdir
         # In the owner's working directory: relative paths (the job file's, in messages and
         # sidecars) mean the same to both.
         self.proc = subprocess.Popen(command(), env=environment, stdin=subprocess.PIPE,
@@ -175,6 +183,7 @@ class SessionProcess:
             self.proc.wait(timeout=30)
         except subprocess.TimeoutExpired:  # pragma: no cover - a process SIGKILL cannot stop
             pass
+        shutil.rmtree(self.tempdir, ignore_errors=True)
         for stream in (self.proc.stdin, self.proc.stdout):
             try:
                 if stream is not None:
@@ -189,6 +198,7 @@ class SessionPool:
 
     def __init__(self) -> None:
         self._idle: list[SessionProcess] = []
+        self._all: set[SessionProcess] = set()  # idle and busy
         self._lock = threading.Lock()
 
     def take(self) -> SessionProcess:
@@ -197,24 +207,31 @@ class SessionPool:
                 session = self._idle.pop()
                 if session.alive():
                     return session
+                self._all.discard(session)
                 session.kill()
-        return SessionProcess()
+        session = SessionProcess()
+        with self._lock:
+            self._all.add(session)
+        return session
 
     def give_back(self, session: SessionProcess, max_jobs: int, max_memory_mb: float) -> str | None:
         """Keep `session` for the next task, or close it; returns why it was recycled."""
         why = session.worn_out(max_jobs, max_memory_mb) if session.alive() else "it ended"
         if why:
+            with self._lock:
+                self._all.discard(session)
             session.close()
             return why
         with self._lock:
             self._idle.append(session)
         return None
 
-    def close_all(self) -> None:
+    def kill_all(self) -> None:
+        """Stop every session of this process, busy ones too (the batch was interrupted)."""
         with self._lock:
-            idle, self._idle = self._idle, []
-        for session in idle:
-            session.close()
+            sessions, self._all, self._idle = list(self._all), set(), []
+        for session in sessions:
+            session.kill()
 
 
 _prestarted: list[SessionProcess] = []

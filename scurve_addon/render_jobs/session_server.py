@@ -162,6 +162,12 @@ class Server:
         if not request.get("force") and sidecar.is_done(job, batch.out_dir):
             self.events.send("up_to_date", seconds=0.0)
             return
+        from .memory import too_big
+
+        why = too_big(job.render)
+        if why:  # checked on the machine that would render it
+            self.events.send("failed", error=f"{shown}: job {job.name!r}: render.resolution: {why}", bad_input=True)
+            return
         where = (f"command line: --device {job.render.device}" if request.get("from_command_line")
                  else f"{shown}: job {job.name!r}: render.device")
         try:

@@ -1,4 +1,4 @@
-"""The studio scene for judging the mirror (SPEC section 2).
+"""The studio scene for judging the mirror (docs/design.md, "The studio").
 
 `setup_studio_scene` puts, around an S-curve surface: a physical-sky world (world.py), a
 sun lamp (sun.py), a ground plane with faint noise (ground.py), a red cylinder, a green

@@ -59,7 +59,7 @@ def apply_cycles_settings(scene: bpy.types.Scene, params: SceneParams, render: R
     if render.denoise:
         cycles.denoiser = "OPENIMAGEDENOISE"
         # 'BALANCED' costs about 0.3 dB against 'HIGH' and denoises 3.4x faster on the CPU
-        # (16 s -> 4.7 s at 640x360 on 2 cores: bench/results, issue 6's batch overhead).
+        # (16 s -> 4.7 s at 640x360 on 2 cores: the batch-overhead benchmark).
         cycles.denoising_quality = DENOISING_QUALITY
     cycles.seed = int(render.seed)
     cycles.use_animated_seed = False

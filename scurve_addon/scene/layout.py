@@ -6,7 +6,7 @@ sits in the direction (cos e sin r, cos e cos r, sin e) for elevation e and rota
 Rotation 180 degrees puts the sun towards -Y, the concave end of the mirror seen from +X.
 
 The mirror's own frame: x = (y / L) R sin(theta), z = R (1 - cos theta), y in [-L, L]
-(SPEC section 1); the camera looks from +X, so the y < 0 half is the concave one.
+(docs/design.md, "The surface"); the camera looks from +X, so the y < 0 half is the concave one.
 """
 from __future__ import annotations
 
