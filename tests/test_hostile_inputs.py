@@ -435,3 +435,25 @@ def test_a_batch_onto_a_full_disk_fails_cleanly(tmp_path):
         if os.path.ismount(disk):
             subprocess.run(["umount", "-l", str(disk)], check=False)
     assert not os.path.ismount(disk)
+
+
+def test_two_runs_into_one_output_directory_at_once(tmp_path):
+    """Two batches of the same file into one directory at the same time (a shared output
+    directory, a double-clicked script): both finish, every image is complete and matches its
+    sidecar, and neither removes the other's partial files while it writes them."""
+    from scurve_addon.render_jobs import jobfile, sidecar
+
+    job = tmp_path / "twice.toml"
+    job.write_text('[render]\nresolution = [48, 27]\nsamples = 1\ndenoise = false\ndevice = "cpu"\n'
+                   "[output]\ncontact_sheet = false\n[surface]\narc_segments = [4, 5, 6, 7]\n", encoding="utf-8")
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "render_jobs", "render", str(job), "--out", str(out), "--force"]
+    runs = [subprocess.Popen(command, cwd=str(tmp_path), env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True) for _ in range(2)]
+    results = [run.communicate(timeout=600) for run in runs]
+    for run, (stdout, stderr) in zip(runs, results, strict=True):
+        assert run.returncode == 0, stdout + stderr
+        assert "Traceback" not in stderr
+    batch = jobfile.load(str(job), out_dir=str(out))
+    assert all(sidecar.is_done(j, str(out)) for j in batch.jobs)
+    assert sorted(os.listdir(out)) == sorted(n for j in batch.jobs for n in (j.image_name, j.sidecar_name))

@@ -13,6 +13,7 @@ import contextlib
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -338,3 +339,67 @@ def test_session_process_refuses_a_missing_job_and_other_parameters(tmp_path):
     finally:
         session.close()
     assert not session.alive()
+
+
+def make_certificates(folder) -> dict[str, str]:
+    """A certificate authority of the test's own and, signed by it, a certificate for the
+    scheduler, the worker and the client (openssl), as Dask's TLS settings name them."""
+    def openssl(*args: str) -> None:
+        subprocess.run(["openssl", *args], cwd=str(folder), check=True, capture_output=True)
+
+    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "1",
+            "-subj", "/CN=render-farm-test-ca")
+    files = {"ca": str(folder / "ca.pem")}
+    for role in ("scheduler", "worker", "client"):
+        openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", f"{role}.key", "-out", f"{role}.csr",
+                "-subj", f"/CN={role}")
+        (folder / f"{role}.ext").write_text("subjectAltName=IP:127.0.0.1,DNS:localhost\n")
+        openssl("x509", "-req", "-in", f"{role}.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
+                "-out", f"{role}.pem", "-days", "1", "-extfile", f"{role}.ext")
+        files[role] = str(folder / f"{role}.pem")
+        files[role + "_key"] = str(folder / f"{role}.key")
+    return files
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="needs openssl to make test certificates")
+def test_a_tls_cluster_renders_and_refuses_a_client_without_a_certificate(tmp_path, processes):
+    """The README's set-up with Dask's TLS: scheduler and worker on 127.0.0.1 with certificates
+    of the farm's own authority, encryption required. render_jobs reads the client certificate
+    from Dask's configuration (here its environment variables) and renders; a client without
+    one cannot connect (exit 2, nothing rendered)."""
+    certs = make_certificates(tmp_path)
+    tls = {"DASK_DISTRIBUTED__COMM__REQUIRE_ENCRYPTION": "True",
+           "DASK_DISTRIBUTED__COMM__TLS__CA_FILE": certs["ca"]}
+    for role in ("scheduler", "worker", "client"):
+        tls[f"DASK_DISTRIBUTED__COMM__TLS__{role.upper()}__CERT"] = certs[role]
+        tls[f"DASK_DISTRIBUTED__COMM__TLS__{role.upper()}__KEY"] = certs[role + "_key"]
+    scheduler_file = str(tmp_path / "scheduler.json")
+    processes.start("scheduler", dask_command("scheduler", "--protocol", "tls", "--host", "127.0.0.1", "--port", "0",
+                                              "--no-dashboard", "--scheduler-file", scheduler_file),
+                    environment={**env(), **tls})
+    deadline = time.monotonic() + START_TIMEOUT
+    address = None
+    while address is None:
+        with contextlib.suppress(OSError, ValueError):
+            with open(scheduler_file, encoding="utf-8") as fh:
+                address = json.load(fh)["address"]
+        assert processes.procs["scheduler"].poll() is None, processes.log("scheduler")
+        assert time.monotonic() < deadline, processes.log("scheduler")
+        time.sleep(0.1)
+    assert address.startswith("tls://127.0.0.1:")
+    processes.start("w1", dask_command("worker", address, "--nthreads", "1", "--name", "w1", "--host", "127.0.0.1",
+                                       "--no-dashboard", "--local-directory", str(tmp_path / "w1")),
+                    environment={**env(), **tls})
+    job_path = write_job(tmp_path, "secure", [4, 6])
+    out = tmp_path / "out"
+    done = subprocess.run(render_command(job_path, str(out), "--scheduler", address), cwd=ROOT,
+                          env={**env(), **tls}, capture_output=True, text=True, timeout=RUN_TIMEOUT)
+    assert done.returncode == 0, done.stdout + done.stderr
+    check_outputs(jobfile.load(job_path, out_dir=str(out)))
+
+    plain = {**env(), "DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "5s"}
+    refused = subprocess.run(render_command(job_path, str(tmp_path / "other"), "--scheduler", address), cwd=ROOT,
+                             env=plain, capture_output=True, text=True, timeout=RUN_TIMEOUT)
+    assert refused.returncode == 2, refused.stdout + refused.stderr
+    assert "cannot reach a Dask scheduler there" in refused.stderr and "Traceback" not in refused.stderr
+    assert not (tmp_path / "other").exists()

@@ -74,6 +74,13 @@ def _connect(scheduler: str | None, workers: int | None, stream: TextIO):
     assert scheduler is not None
     try:
         return Client(scheduler), None
+    except TypeError as exc:
+        if "TLS" not in str(exc):
+            raise
+        # Dask's message when a tls:// address meets a machine without TLS settings
+        raise ClusterError(f"command line: --scheduler {scheduler}: cannot reach a Dask scheduler there: it speaks "
+                           "TLS, and this machine has no TLS settings for Dask (distributed.comm.tls: a CA file and "
+                           "a client certificate; README, \"TLS and authentication\")") from None
     except (OSError, TimeoutError, ValueError) as exc:
         raise ClusterError(f"command line: --scheduler {scheduler}: cannot reach a Dask scheduler there ({exc}); "
                            "is `dask scheduler` running and the address right?") from None
