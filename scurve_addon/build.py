@@ -115,14 +115,19 @@ def rebuild_surface(obj: bpy.types.Object, params: SurfaceParams, force: bool = 
     return changed
 
 
-def evaluated_quality(obj: bpy.types.Object, depsgraph: bpy.types.Depsgraph | None = None) -> QualityReport:
-    """Measure the object's evaluated (smoothed) mesh against its analytic surface."""
+def evaluated_arrays(obj: bpy.types.Object, depsgraph: bpy.types.Depsgraph | None = None
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(verts, loops, starts, vertex normals) of the object's evaluated (smoothed) mesh."""
     depsgraph = depsgraph or bpy.context.evaluated_depsgraph_get()
     evaluated = obj.evaluated_get(depsgraph)
     mesh = evaluated.to_mesh()
     try:
         verts, loops, starts = mesh_data.read_mesh(mesh)
-        normals = mesh_data.read_vertex_normals(mesh)
+        return verts, loops, starts, mesh_data.read_vertex_normals(mesh)
     finally:
         evaluated.to_mesh_clear()
-    return surface_quality(tagging.stored_params(obj), verts, loops, starts, normals)
+
+
+def evaluated_quality(obj: bpy.types.Object, depsgraph: bpy.types.Depsgraph | None = None) -> QualityReport:
+    """Measure the object's evaluated (smoothed) mesh against its analytic surface."""
+    return surface_quality(tagging.stored_params(obj), *evaluated_arrays(obj, depsgraph))

@@ -6,7 +6,7 @@
   and pytest (tests/unit/, and UNIT_FILES below), in seconds, without the bpy wheel.
   test_unit_selection.py proves that selection imports no bpy.
 
-This module imports no bpy itself. It points BLENDER_USER_RESOURCES at a temporary folder
+This module imports bpy only for the whole suite (pytest_configure). It points BLENDER_USER_RESOURCES at a temporary folder
 when pytest loads it, before any test module is imported, so nothing a test does
 (presets, installed extensions) reaches the user's real Blender configuration.
 """
@@ -39,6 +39,13 @@ UNIT_FILES: tuple[str, ...] = ()
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--unit", action="store_true",
                      help="only the tests that need no Blender: tests/unit/ and conftest.UNIT_FILES")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The whole suite loads Blender first, once: `bmesh`, `mathutils` and friends exist only
+    once bpy is imported, and a test module run on its own may import them first."""
+    if not config.getoption("--unit"):
+        import bpy  # noqa: F401
 
 
 def in_unit_selection(path: Path) -> bool:

@@ -165,13 +165,7 @@ def test_closed_form_smoothed_mesh_is_blenders_evaluated_mesh(clean_scene, kw):
         mod.levels = levels
         depsgraph = bpy.context.evaluated_depsgraph_get()
         depsgraph.update()
-        evaluated = obj.evaluated_get(depsgraph)
-        mesh = evaluated.to_mesh()
-        try:
-            verts, loops, starts = mesh_data.read_mesh(mesh)
-            normals = mesh_data.read_vertex_normals(mesh)
-        finally:
-            evaluated.to_mesh_clear()
+        verts, loops, starts, normals = build.evaluated_arrays(obj, depsgraph)
         ours, _, _, our_normals = limit.limit_mesh(geometry.full_surface(p).grid, levels)
         assert limit.smoothed_counts(p, levels) == {"vertices": len(verts), "faces": len(starts)}
         tree = KDTree(len(verts))

@@ -10,7 +10,7 @@ from bpy.props import EnumProperty
 
 from .. import live, presets, tagging
 from ..defaults import QUALITY_KEY, ROLE_PATCH
-from .common import SCURVE_ROLES, OperatorResult, active_object, poll_for
+from .common import SCURVE_ROLES, OperatorResult, ScurveObjectOperator, active_object
 from .draw import draw_surface_props
 from .quality_report import SCURVE_OT_quality_report
 
@@ -95,16 +95,15 @@ def draw_live_edit(layout: bpy.types.UILayout, obj: bpy.types.Object) -> None:
     row.operator(SCURVE_OT_freeze.bl_idname, icon="FREEZE")
 
 
-class SCURVE_OT_edit_mirror(bpy.types.Operator):
+class SCURVE_OT_edit_mirror(ScurveObjectOperator, bpy.types.Operator):
     """Edit the parameters of the active S-Curve mirror or patch (the mesh follows as you change them)"""
 
     bl_idname = "scurve.edit_mirror"
     bl_label = "Edit S-Curve Mirror"
     bl_options = {"REGISTER"}
 
-    @classmethod
-    def poll(cls, context: bpy.types.Context) -> bool:
-        return poll_for(cls, context, SCURVE_ROLES, NEEDS_LIVE)
+    needs = NEEDS_LIVE
+    changes_shape = False
 
     def invoke(self, context: bpy.types.Context, event: bpy.types.Event) -> OperatorResult:
         return context.window_manager.invoke_popup(self, width=320)
@@ -114,32 +113,22 @@ class SCURVE_OT_edit_mirror(bpy.types.Operator):
         if obj is not None:
             draw_live_edit(self.layout, obj)
 
-    def execute(self, context: bpy.types.Context) -> OperatorResult:
+    def run(self, context: bpy.types.Context, obj: bpy.types.Object) -> OperatorResult:
         # From a script there is nothing to show: set obj.scurve's properties instead.
-        obj = active_object(context, SCURVE_ROLES)
-        if obj is None:
-            self.report({"ERROR"}, NEEDS_LIVE)
-            return {"CANCELLED"}
         self.report({"INFO"}, f"Set the parameters of '{obj.name}' on obj.scurve")
         return {"FINISHED"}
 
 
-class SCURVE_OT_rebuild_from_parameters(bpy.types.Operator):
+class SCURVE_OT_rebuild_from_parameters(ScurveObjectOperator, bpy.types.Operator):
     """Rebuild the active S-Curve object from its parameters, discarding edits made to its mesh by hand"""
 
     bl_idname = "scurve.rebuild_from_parameters"
     bl_label = "Rebuild from Parameters"
     bl_options = {"REGISTER", "UNDO"}
 
-    @classmethod
-    def poll(cls, context: bpy.types.Context) -> bool:
-        return poll_for(cls, context, SCURVE_ROLES, NEEDS_LIVE)
+    needs = NEEDS_LIVE
 
-    def execute(self, context: bpy.types.Context) -> OperatorResult:
-        obj = active_object(context, SCURVE_ROLES)
-        if obj is None:
-            self.report({"ERROR"}, NEEDS_LIVE)
-            return {"CANCELLED"}
+    def run(self, context: bpy.types.Context, obj: bpy.types.Object) -> OperatorResult:
         try:
             live.rebuild_from_parameters(obj)
         except ValueError as err:
