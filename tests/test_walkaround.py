@@ -16,6 +16,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from typing import Any
 
 import bpy
 import numpy as np
@@ -122,6 +123,7 @@ def test_six_frames_make_six_images_six_sidecars_and_a_video(animated):
     if data["preview"] is not None:
         from PIL import Image
 
+        im: Any
         with Image.open(os.path.join(out, "walk.preview.webp")) as im:
             assert im.n_frames == 6 and im.size == (64, 36) and im.is_animated
     else:
@@ -260,7 +262,7 @@ def test_animation_params_are_the_operator_properties(addon):
 
 @pytest.fixture
 def processes(tmp_path):
-    from test_render_jobs_dask import Processes
+    from test_render_jobs_dask import Processes  # type: ignore[import-not-found]
 
     procs = Processes(str(tmp_path))
     try:

@@ -106,7 +106,7 @@ class RenderSession:
         lap("build_surface")
         if previous.camera is not None and job.camera is None:  # an animation moved the studio's camera
             camera = find_object(context.scene, "CAMERA")
-            if camera is not None and INPUTS_KEY in camera:
+            if camera is not None and camera.get(INPUTS_KEY) is not None:
                 del camera[INPUTS_KEY]  # framed again below
         rebuilt: list[str] = []
         setup_studio_scene(context, job.scene, surface=self.surface, render=job.render, reuse=True,

@@ -81,7 +81,7 @@ def encode_mp4(frame_paths: list[str], out_path: str, fps: int) -> None:
         scene.frame_start, scene.frame_end = 1, len(frame_paths)
         r.use_sequencer = True
         r.use_compositing = False
-        view = scene.view_settings
+        view: Any = scene.view_settings
         view.view_transform = "Standard"  # a new scene's AgX would change the PNGs' colours
         view.look = "None"
         view.exposure, view.gamma = 0.0, 1.0

@@ -25,13 +25,15 @@ PATH_KEY = "scurve_walkaround"  # on the camera: the animation it was baked from
 def _fcurves(obj: bpy.types.Object) -> list[Any]:
     """The object's F-curves: 5.0 has no Action.fcurves (slotted actions), 4.2 has no channelbags."""
     ad = obj.animation_data
-    if ad is None or ad.action is None:
+    action: Any = ad.action if ad is not None else None
+    if action is None:
         return []
-    try:
-        from bpy_extras.anim_utils import action_get_channelbag_for_slot
-    except ImportError:  # 4.2
-        return list(ad.action.fcurves)
-    bag = action_get_channelbag_for_slot(ad.action, ad.action_slot)
+    from bpy_extras import anim_utils
+
+    channelbag = getattr(anim_utils, "action_get_channelbag_for_slot", None)
+    if channelbag is None:  # 4.2
+        return list(action.fcurves)
+    bag: Any = channelbag(action, ad.action_slot)
     return list(bag.fcurves) if bag else []
 
 
@@ -67,7 +69,7 @@ def bake_walkaround(scene: bpy.types.Scene, camera: bpy.types.Object, anim: Anim
 
 def clear_walkaround(camera: bpy.types.Object | None) -> bool:
     """Remove a baked walk-around from the camera (its keys); returns whether there was one."""
-    if camera is None or PATH_KEY not in camera:
+    if camera is None or camera.get(PATH_KEY) is None:
         return False
     camera.animation_data_clear()
     del camera[PATH_KEY]
