@@ -654,6 +654,11 @@ def _expand(group: str, top: dict[str, Any], job: dict[str, Any], problems: _Pro
 def _frames(name: str, group: str, sweep: tuple, preset: str | None, params: dict[str, Any],
             anim: AnimationParams, keys: dict[str, tuple[float, float]], problems: _Problems) -> Video | None:
     """The frames of one animated job: keyed values interpolated, the camera on its path."""
+    width, height = params["render"].resolution
+    if width % 2 or height % 2:
+        problems.add(f"job {name!r}", "render.resolution", f"{width}x{height}: the video of an animation (H.264) "
+                                                           "needs an even width and height")
+        return None
     frames, checked = [], set()
     for frame in camera_paths.frame_range(anim):
         t = camera_paths.frame_time(anim, frame)

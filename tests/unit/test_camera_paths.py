@@ -161,6 +161,7 @@ def test_a_file_without_animation_hashes_its_stills_as_before():
     ("[animation.keys]\ns_bend = 0.5", "animation.keys.s_bend: expected [start, end], got 0.5"),
     ("[animation.keys]\nroughness = [0, 2]", "animation.keys.roughness[1]: 2 is out of range"),
     ("[[job]]\nname = 'a'\nanimation = 3", "job 'a': animation: expected a table ([animation]), got 3"),
+    ("[render]\nresolution = [64, 27]\n[animation]", "job 'bad': render.resolution: 64x27: the video of an"),
 ])
 def test_bad_animation_values_name_the_file_the_job_and_the_key(text, message):
     with pytest.raises(jobfile.JobFileError) as err:
