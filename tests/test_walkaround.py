@@ -299,3 +299,12 @@ def test_frames_on_dask_survive_a_killed_worker_without_duplicates(tmp_path, pro
     batch = jobfile.load(job_file, out_dir=out)
     assert all(sidecar.is_done(job, out) for job in batch.jobs)
     assert movie(os.path.join(out, "dask.mp4")) == (6, (64, 36))
+
+
+def test_without_pillow_the_preview_is_skipped_with_a_note(tmp_path, animated, monkeypatch):
+    _, out, _ = animated
+    monkeypatch.setitem(sys.modules, "PIL", None)  # `from PIL import Image` raises ImportError
+    frames = [os.path.join(out, f"walk.{f:04d}.png") for f in range(1, 7)]
+    record, note = video.write_preview(frames, str(tmp_path / "p.preview.webp"), 12)
+    assert record is None and note is not None and "Pillow is not installed" in note
+    assert not os.listdir(tmp_path)
