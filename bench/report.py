@@ -249,6 +249,28 @@ def throughput(report: Report, data: dict | None) -> list[str]:
     return lines
 
 
+def animation(report: Report, data: dict | None) -> list[str]:
+    what = "Walk-around animation through the local runner"
+    if data is None:
+        report.target(f"{what} at most 1.5x the floor", "not run", status(None))
+        return ["Not run."]
+    secs, ratio, target = data["seconds"], data["ratio_to_floor"]["median"], data["target"]
+    verdict = status(ratio <= target, f"{ratio - target:.2f}x over")
+    report.target(f"{what} at most {target}x the floor", f"{ratio:.2f}x", verdict)
+    video = sorted(data["video_seconds"])[len(data["video_seconds"]) // 2]
+    return [f"A {data['frames']}-frame orbit ([animation]), {data['resolution'][0]}x{data['resolution'][1]}, "
+            f"{data['samples']} samples, no denoising, CPU, through `render --force` (one render session: only "
+            "the camera moves between frames; the MP4 and the preview included), against the throughput floor "
+            "(one process, the studio built once, 12 renders swapping only the mesh, process start included) in "
+            f"the same rounds ({data['rounds']}), median.", "",
+            "| | median s | per second | ratio to floor | target |", "|---|---:|---:|---:|---|",
+            f"| floor (12 images) | {secs['floor']['median']:.2f} | {data['floor_images_per_second']:.2f} images "
+            "| 1.00x | |",
+            f"| animation ({data['frames']} frames + video) | {secs['animation']['median']:.2f} | "
+            f"{data['frames_per_second']:.2f} frames | {ratio:.2f}x | at most {target}x: {verdict} |", "",
+            f"Of which the video (MP4 by Blender's FFmpeg, WebP preview, sidecar): {video:.2f} s (median)."]
+
+
 def live_edit(report: Report, data: dict | None) -> list[str]:
     if data is None:
         report.target("Live edit (obj.scurve) at default resolution within the interactive budget", "not run",
@@ -400,6 +422,7 @@ SECTIONS: list[Section] = [
     Section("Live edit", ("live_edit.json",), live_edit),
     Section("Batch overhead", ("batch_overhead.json",), batch),
     Section("Small-render throughput (render sessions)", ("throughput.json",), throughput),
+    Section("Walk-around animation", ("animation.json",), animation),
     Section("Session memory", ("session_memory.json",), session_memory),
     Section("Time to quality (CPU)", ("time_to_quality_cpu.json",), quality_cpu),
     Section("Time to quality (GPU)", ("time_to_quality_gpu.json", "gpu_probe.json"), quality_gpu),

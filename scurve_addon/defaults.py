@@ -148,6 +148,60 @@ class RenderParams:
         "Glossy Bounces", "Mirror-in-mirror depth: too few and inter-reflections turn black", min=1, max=1024))
 
 
+PATHS = (
+    ("orbit", "Orbit", "Around the mirror at a given radius and height, through an arc of azimuths"),
+    ("walk", "Walk", "Past the front of the mirror at eye height, straight or curved, at a given distance"),
+    ("dolly", "Dolly", "Straight towards the concave half of the mirror, from one distance to another"),
+)
+EASINGS = (
+    ("linear", "Linear", "Constant speed from the first frame to the last"),
+    ("ease_in_out", "Ease In/Out", "Starts and stops gently (smoothstep timing)"),
+)
+
+
+@dataclass(frozen=True)
+class AnimationParams:
+    """A walk-around animation ([animation] in job files; the "Walk-around camera" of
+    scurve.setup_scene). Distances in metres in the mirror's frame (docs/design.md,
+    "Walk-around"): the camera looks at the mirror from +X, azimuth 0 is straight in front,
+    negative azimuths go round to the concave half (y < 0)."""
+
+    frames: tuple[int, int] = param((1, 48), Spec(
+        "Frames", "First and last frame (a job file may give a count N for [1, N])", min=0, max=1_000_000,
+        size=2))
+    fps: int = param(24, Spec("Frame Rate", "Frames per second of the video", min=1, max=240))
+    path: str = param("orbit", Spec("Camera Path", "How the camera moves", choices=PATHS))
+    easing: str = param("linear", Spec(
+        "Easing", "Timing of the camera and of the keyed values from the first frame to the last", choices=EASINGS))
+    radius: float = param(9.0, Spec(
+        "Orbit Radius", "Orbit: horizontal distance of the camera from the mirror's vertical centre axis",
+        min=0.1, max=1000.0, soft_min=1.0, soft_max=50.0, unit="LENGTH"))
+    height: float = param(1.6, Spec(
+        "Eye Height", "Height of the camera above the ground (the mirror's bottom edge)",
+        min=-100.0, max=1000.0, soft_min=0.0, soft_max=20.0, unit="LENGTH"))
+    arc: tuple[float, float] = param((30.0, -60.0), Spec(
+        "Orbit Arc", "Orbit: azimuth of the first and the last frame, in degrees (0 = straight in front, "
+        "negative = towards the concave half)", min=-720.0, max=720.0, size=2))
+    distance: float = param(7.0, Spec(
+        "Distance", "Walk: distance of the walk in front of the mirror's centre; dolly: the starting distance "
+        "from the concave half", min=0.1, max=1000.0, soft_min=0.5, soft_max=50.0, unit="LENGTH"))
+    walk_length: float = param(10.0, Spec(
+        "Walk Length", "Walk: length of the walk, centred on the mirror", min=0.0, max=1000.0, soft_max=50.0,
+        unit="LENGTH"))
+    walk_curve: float = param(0.0, Spec(
+        "Walk Curve", "Walk: how far the middle of the walk bends towards the mirror (0 = straight, "
+        "negative bends away)", min=-1000.0, max=1000.0, soft_min=-10.0, soft_max=10.0, unit="LENGTH"))
+    dolly_to: float = param(3.0, Spec(
+        "Dolly To", "Dolly: the final distance from the concave half", min=0.1, max=1000.0, soft_min=0.5,
+        soft_max=50.0, unit="LENGTH"))
+
+
+# Job-file parameters an [animation.keys] table may key from a start to an end value: the
+# float parameters of these tables (lengths, angles, colours' factors...).
+KEYABLE_TABLES = ("surface", "material", "scene")
+MAX_ANIMATION_FRAMES = 10_000
+
+
 # A sweep of a few lists multiplies quickly: render job files that expand to more are refused.
 MAX_RENDER_JOBS = 10_000
 

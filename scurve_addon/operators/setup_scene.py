@@ -4,17 +4,23 @@ from __future__ import annotations
 from typing import Any
 
 import bpy
+from bpy.props import BoolProperty, IntProperty
 
-from ..defaults import SceneParams
+from ..defaults import AnimationParams, SceneParams, specs
 from ..props import mixin
-from ..scene import setup_studio_scene
-from ..tagging import params_from
+from ..scene import _upright_frame, setup_studio_scene
+from ..scene.walkaround import bake_walkaround, clear_walkaround
+from ..tagging import params_from, stored_params
 from .common import OperatorResult
 
 SceneProps: Any = mixin("SceneProps", SceneParams)
+# The walk-around camera: the [animation] parameters of job files (frames as two integers)
+WalkProps: Any = mixin("WalkProps", AnimationParams, only=tuple(n for n in specs(AnimationParams) if n != "frames"))
+_FRAMES = specs(AnimationParams)["frames"]
+_FIRST, _LAST = AnimationParams().frames
 
 
-class SCURVE_OT_setup_scene(bpy.types.Operator, SceneProps):
+class SCURVE_OT_setup_scene(bpy.types.Operator, SceneProps, WalkProps):
     """Set up a studio for judging the mirror around the active S-curve surface (or a new """ \
         """one): physical sky, sun, ground, test objects, camera and Cycles for mirrors. """ \
         """Running it again updates the studio"""
@@ -22,6 +28,15 @@ class SCURVE_OT_setup_scene(bpy.types.Operator, SceneProps):
     bl_idname = "scurve.setup_scene"
     bl_label = "S-Curve Studio Scene"
     bl_options = {"REGISTER", "UNDO"}
+
+    walkaround: BoolProperty(  # type: ignore[valid-type]
+        name="Walk-around Camera",
+        description="Animate the camera along a path (the [animation] of job files), a key on every frame: "
+                    "scrub the timeline, render the animation with Ctrl-F12")
+    frame_start: IntProperty(  # type: ignore[valid-type]
+        name="Start", description=_FRAMES.description, default=_FIRST, min=0)
+    frame_end: IntProperty(  # type: ignore[valid-type]
+        name="End", description=_FRAMES.description, default=_LAST, min=0)
 
     @classmethod
     def poll(cls, context: bpy.types.Context) -> bool:
@@ -69,9 +84,45 @@ class SCURVE_OT_setup_scene(bpy.types.Operator, SceneProps):
         box.prop(self, "camera_lens")
         box.prop(self, "caustics")
 
+        box = layout.box()
+        box.prop(self, "walkaround", icon="CAMERA_DATA")
+        col = box.column()
+        col.active = self.walkaround
+        row = col.row(align=True)
+        row.prop(self, "frame_start")
+        row.prop(self, "frame_end")
+        col.prop(self, "fps")
+        col.prop(self, "path")
+        col.prop(self, "easing")
+        col.prop(self, "height")
+        if self.path == "orbit":
+            col.prop(self, "radius")
+            col.prop(self, "arc")
+        elif self.path == "walk":
+            col.prop(self, "distance")
+            col.prop(self, "walk_length")
+            col.prop(self, "walk_curve")
+        else:
+            col.prop(self, "distance")
+            col.prop(self, "dolly_to")
+
+    def animation(self) -> AnimationParams:
+        first, last = self.frame_start, max(self.frame_start, self.frame_end)
+        return params_from(self, AnimationParams, frames=(first, last))
+
     def execute(self, context: bpy.types.Context) -> OperatorResult:
         try:
             made = setup_studio_scene(context, params_from(self, SceneParams))
+            camera = made["camera"]
+            assert isinstance(camera, bpy.types.Object)
+            if self.walkaround:
+                surface = made["surface"]
+                assert isinstance(surface, bpy.types.Object)
+
+                frame, _ = _upright_frame(surface)
+                bake_walkaround(context.scene, camera, self.animation(), stored_params(surface), frame)
+            else:
+                clear_walkaround(camera)
         except ValueError as err:  # a surface that cannot be built, a bad parameter
             self.report({"ERROR"}, str(err))
             return {"CANCELLED"}
@@ -81,5 +132,7 @@ class SCURVE_OT_setup_scene(bpy.types.Operator, SceneProps):
             self.report({"ERROR"}, f"Could not set up the studio scene: {err}")
             return {"CANCELLED"}
         mode = "zebra stripes" if self.zebra else "physical sky"
-        self.report({"INFO"}, f"Studio scene ({mode}) around {made['surface'].name}")
+        walk = (f", walk-around camera ({self.path}, frames {self.frame_start}-{max(self.frame_start, self.frame_end)})"
+                if self.walkaround else "")
+        self.report({"INFO"}, f"Studio scene ({mode}) around {made['surface'].name}{walk}")
         return {"FINISHED"}

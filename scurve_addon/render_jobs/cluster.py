@@ -37,7 +37,7 @@ from typing import Any, TextIO
 
 from . import paths, sidecar
 from .cluster_task import render_task
-from .jobfile import Batch, Group, Job
+from .jobfile import Batch, Group, Job, Video
 from .progress import ClusterProgress
 from .runner import BadInput, Outcome, shown
 from .session_process import DEFAULT_MAX_JOBS, DEFAULT_MAX_MEMORY_MB
@@ -163,6 +163,7 @@ def _remove_partials(batch: Batch) -> list[str]:
     (whichever machine made them)."""
     finals = {name for job in batch.jobs for name in (job.image_name, job.sidecar_name)}
     finals |= {group.contact_sheet_name for group in batch.groups}
+    finals |= {name for video in batch.videos for name in (video.video_name, video.preview_name, video.sidecar_name)}
     return paths.remove_partials(batch.out_dir, finals)
 
 
@@ -348,6 +349,17 @@ class DaskExecutor:
 
         return write_sheet(batch.out_dir, group.contact_sheet_name, title, columns,
                            [(job.image_name, job.label()) for job in group.jobs])
+
+    def encode_video(self, batch: Batch, video: Video) -> dict:
+        """By the client, in a session process of its own (Blender's FFmpeg; the frames are here)."""
+        from .local import encode_video_request
+        from .session_process import SessionProcess
+
+        session = SessionProcess()
+        try:
+            return encode_video_request(session, batch, video, lambda: None)
+        finally:
+            session.close()
 
     def close(self, batch: Batch) -> list[str]:
         if self.workers:  # its workers ran in this process, so did their sessions: stop them first

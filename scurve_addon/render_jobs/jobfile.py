@@ -8,6 +8,7 @@ the output directory. The schema is documented in README.md, section "Render job
     [output]                            # dir (relative, default "out"), contact_sheet
     [surface] [material] [scene] [render]   # values for every job
     [[job]]                             # name, optional preset, [job.surface] ... overrides
+    [animation] [animation.keys]        # optional: frames, fps, camera path, keyed values
 
 Values given as a list sweep (cartesian product). Precedence, lowest first: defaults.py,
 the file's preset, the top-level tables, the job's preset, the job's tables (a job's preset
@@ -27,8 +28,11 @@ from typing import Any
 
 from .. import geometry
 from ..defaults import (
+    KEYABLE_TABLES,
+    MAX_ANIMATION_FRAMES,
     MAX_RENDER_JOBS,
     PRESETS,
+    AnimationParams,
     MaterialParams,
     RenderParams,
     SceneParams,
@@ -36,13 +40,18 @@ from ..defaults import (
     defaults,
     specs,
 )
+from . import camera_paths
 from .values import check, clip, is_sweep, key_text, show, suggest, type_name
 
 TABLES: dict[str, type] = {"surface": SurfaceParams, "material": MaterialParams,
                            "scene": SceneParams, "render": RenderParams}
 FIELD_TABLE = {name: table for table, cls in TABLES.items() for name in specs(cls)}
-TOP_KEYS = ("preset", "output", *TABLES, "job")
-JOB_KEYS = ("name", "preset", *TABLES)
+TOP_KEYS = ("preset", "output", *TABLES, "animation", "job")
+JOB_KEYS = ("name", "preset", *TABLES, "animation")
+ANIMATION_KEYS = (*specs(AnimationParams), "keys")
+# [animation.keys]: the float parameters of these tables, 'table.key' by their plain key
+KEYABLE = {name: table for table in KEYABLE_TABLES for name, default in defaults(TABLES[table]).items()
+           if isinstance(default, float)}
 OUTPUT_KEYS = ("dir", "contact_sheet")
 DEFAULT_OUT_DIR = "out"
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -50,6 +59,9 @@ MAX_NAME = 120
 EXTENSIONS = {"PNG": ".png", "OPEN_EXR": ".exr"}
 SIDECAR_EXT = ".json"
 CONTACT_SHEET_SUFFIX = ".contact.png"
+VIDEO_SUFFIX = ".mp4"
+VIDEO_SIDECAR_SUFFIX = ".video.json"
+PREVIEW_SUFFIX = ".preview.webp"
 MAX_JOBS = MAX_RENDER_JOBS
 MAX_FILE_BYTES = 1 << 20  # a job file is a few KB; this bounds the time and memory of reading one
 MAX_DEPTH = 10  # arrays and tables inside each other; a job file needs 6 ([[job]] [job.render] sweeps of vectors)
@@ -92,6 +104,12 @@ class Job:
     material: MaterialParams
     scene: SceneParams
     render: RenderParams
+    # A frame of an animation ([animation]): its number, its time (0..1), the camera (a 4x4
+    # world matrix, row by row, from camera_paths) and the keyed values ('table.key', value).
+    frame: int | None = None
+    time: float = 0.0
+    camera: tuple[float, ...] | None = None
+    keyed: tuple[tuple[str, float], ...] = ()
 
     @property
     def image_name(self) -> str:
@@ -106,11 +124,36 @@ class Job:
         out: dict[str, Any] = {"preset": self.preset}
         for table in TABLES:
             out[table] = {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(getattr(self, table)).items()}
+        if self.camera is not None:  # only for frames: a still's parameters (and hash) stay as they were
+            out["camera"] = {"matrix": list(self.camera), "frame": self.frame}
         return out
 
     def label(self) -> list[str]:
         """Lines naming this job's swept values, for the contact sheet."""
-        return [f"{key.rsplit('.', 1)[-1]}={display(value)}" for key, value in self.sweep]
+        frame = [f"frame {self.frame}"] if self.frame is not None else []
+        return frame + [f"{key.rsplit('.', 1)[-1]}={display(value)}" for key, value in self.sweep]
+
+
+@dataclass(frozen=True)
+class Video:
+    """The frames of one animated job (one per sweep value) and the video made of them."""
+
+    name: str  # the animated job's name: frames are NAME.0001.png ..., the video NAME.mp4
+    animation: AnimationParams
+    keys: tuple[tuple[str, float, float], ...]  # ('table.key', start, end)
+    frames: tuple[Job, ...]
+
+    @property
+    def video_name(self) -> str:
+        return self.name + VIDEO_SUFFIX
+
+    @property
+    def sidecar_name(self) -> str:
+        return self.name + VIDEO_SIDECAR_SUFFIX
+
+    @property
+    def preview_name(self) -> str:
+        return self.name + PREVIEW_SUFFIX
 
 
 @dataclass(frozen=True)
@@ -120,6 +163,7 @@ class Group:
     name: str
     axes: tuple[tuple[str, tuple], ...]  # swept keys and their values, slowest first
     jobs: tuple[Job, ...]
+    videos: tuple[Video, ...] = ()  # animated: the jobs are the videos' frames, in order
 
     @property
     def contact_sheet_name(self) -> str:
@@ -136,6 +180,10 @@ class Batch:
     @property
     def jobs(self) -> list[Job]:
         return [job for group in self.groups for job in group.jobs]
+
+    @property
+    def videos(self) -> list[Video]:
+        return [video for group in self.groups for video in group.videos]
 
 
 def display(value: Any) -> str:
@@ -265,6 +313,89 @@ def _check_table(table: str, raw: Any, where: str, problems: _Problems, layer: d
                 layer[dotted] = v
 
 
+ANIMATED = "animation.@"  # in a layer: the level has an [animation] table (its values are 'animation.KEY')
+
+
+def _check_frames(value: Any) -> tuple[tuple[int, int] | None, str | None]:
+    """`frames`: a count N (frames 1..N) or a range [start, end]."""
+    spec = specs(AnimationParams)["frames"]
+    if isinstance(value, int) and not isinstance(value, bool):
+        if value < 1 or value > MAX_ANIMATION_FRAMES:
+            return None, f"{show(value)} frames: give between 1 and {MAX_ANIMATION_FRAMES:,}"
+        return (1, value), None
+    if not isinstance(value, list):
+        return None, (f"expected a number of frames or a range [start, end], got {show(value)} "
+                      f"({type_name(value)})")
+    frames, err = check(spec, defaults(AnimationParams)["frames"], value)
+    if err:
+        return None, err
+    start, end = frames
+    if end < start:
+        return None, f"{show(value)}: the last frame comes before the first"
+    if end - start + 1 > MAX_ANIMATION_FRAMES:
+        return None, f"{show(value)} makes {end - start + 1:,} frames, more than the limit of {MAX_ANIMATION_FRAMES:,}"
+    return frames, None
+
+
+def _check_animation(raw: Any, where: str, problems: _Problems, layer: dict[str, Any]) -> None:
+    """[animation] (and [animation.keys]): values as 'animation.KEY', keyed ones as 'keys.TABLE.KEY'."""
+    if not isinstance(raw, dict):
+        problems.add(where, "animation", f"expected a table ([animation]), got {show(raw)} ({type_name(raw)})")
+        return
+    layer[ANIMATED] = True
+    spec_map, default_map = specs(AnimationParams), defaults(AnimationParams)
+    for key, value in raw.items():
+        dotted = f"animation.{key_text(key)}"
+        if key == "keys":
+            _check_keys(value, where, problems, layer)
+        elif key == "frames":
+            frames, err = _check_frames(value)
+            if err:
+                problems.add(where, dotted, err)
+            else:
+                layer[dotted] = frames
+        elif key in spec_map:
+            if isinstance(value, list) and not isinstance(default_map[key], tuple):
+                problems.add(where, dotted, f"expected one value, got {show(value)}: animation values cannot be "
+                                            "swept (key a parameter in [animation.keys] to change it over time)")
+                continue
+            v, err = check(spec_map[key], default_map[key], value)
+            if err:
+                problems.add(where, dotted, err)
+            else:
+                layer[dotted] = v
+        else:
+            hint = "; keyed parameters go in [animation.keys]" if key in KEYABLE else suggest(key, ANIMATION_KEYS)
+            problems.add(where, dotted, "unknown key" + hint)
+
+
+def _check_keys(raw: Any, where: str, problems: _Problems, layer: dict[str, Any]) -> None:
+    if not isinstance(raw, dict):
+        problems.add(where, "animation.keys", f"expected a table ([animation.keys]) of parameter = [start, end], "
+                                              f"got {show(raw)} ({type_name(raw)})")
+        return
+    for key, value in raw.items():
+        dotted = f"animation.keys.{key_text(key)}"
+        table = KEYABLE.get(key)
+        if table is None:
+            why = (f"; {key!r} is not a number that can change over time: only the float parameters of "
+                   f"[{'], ['.join(KEYABLE_TABLES)}] can be keyed" if key in FIELD_TABLE else "")
+            problems.add(where, dotted, "unknown key" + (why or suggest(key, list(KEYABLE))))
+            continue
+        if not isinstance(value, list) or len(value) != 2:
+            problems.add(where, dotted, f"expected [start, end], got {show(value)} ({type_name(value)})")
+            continue
+        spec, default = specs(TABLES[table])[key], defaults(TABLES[table])[key]
+        ends = []
+        for i, item in enumerate(value):
+            v, err = check(spec, default, item)
+            if err:
+                problems.add(where, f"{dotted}[{i}]", err)
+            ends.append(v)
+        if None not in ends:
+            layer[f"keys.{table}.{key}"] = tuple(ends)
+
+
 def _check_layer(raw: dict, allowed: tuple[str, ...], where: str, problems: _Problems) -> dict[str, Any]:
     """Checked values of one level (the top level or a [[job]]), keyed 'preset' or 'table.key'."""
     layer: dict[str, Any] = {}
@@ -275,6 +406,8 @@ def _check_layer(raw: dict, allowed: tuple[str, ...], where: str, problems: _Pro
     for key, value in raw.items():
         if key in TABLES:
             _check_table(key, value, where, problems, layer)
+        elif key == "animation" and key in allowed:
+            _check_animation(value, where, problems, layer)
         elif key not in allowed:
             if key in FIELD_TABLE:
                 hint = f"; put it in a [{FIELD_TABLE[key]}] table"
@@ -465,13 +598,18 @@ def _plan(top: dict[str, Any], job: dict[str, Any]) -> tuple[Any, str | None, di
 
 
 def _count(top: dict[str, Any], level: _Level) -> int:
-    return math.prod(len(values) for _, values in _plan(top, level.layer)[3])
+    merged = _plan(top, level.layer)[2]
+    frames = 1
+    if ANIMATED in merged:
+        start, end = merged.get("animation.frames", defaults(AnimationParams)["frames"])
+        frames = end - start + 1
+    return math.prod(len(values) for _, values in _plan(top, level.layer)[3]) * frames
 
 
 def _expand(group: str, top: dict[str, Any], job: dict[str, Any], problems: _Problems) -> Group:
     """The jobs of one level pair: defaults < preset and tables, per the precedence above."""
     preset, preset_level, merged, axes = _plan(top, job)
-    jobs = []
+    jobs, videos = [], []
     for combo in itertools.product(*(values for _, values in axes)):
         chosen = dict(zip((k for k, _ in axes), combo, strict=True))
         this_preset = chosen.get("preset", preset)
@@ -484,19 +622,65 @@ def _expand(group: str, top: dict[str, Any], job: dict[str, Any], problems: _Pro
             resolved.update(_normalised_preset_values(this_preset))
         resolved.update({k: v for k, v in current.items() if k in job})
         per_table: dict[str, dict[str, Any]] = {t: {} for t in TABLES}
+        animation: dict[str, Any] = {}
+        keys: dict[str, tuple[float, float]] = {}
         for dotted, v in resolved.items():
             table, key = dotted.split(".", 1)
-            per_table[table][key] = v
+            if table == "animation":
+                if key != "@":
+                    animation[key] = v
+            elif table == "keys":
+                keys[key] = v
+            else:
+                per_table[table][key] = v
         params = {t: TABLES[t](**per_table[t]) for t in TABLES}
         sweep = tuple((k, chosen[k]) for k, _ in axes)
         name = group + "".join(f"__{k.rsplit('.', 1)[-1]}-{_name_part(v)}" for k, v in sweep)
-        try:
-            geometry.validate(params["surface"])
-        except ValueError as exc:
-            problems.add(f"job {name!r}", "surface", str(exc))
+        if ANIMATED not in merged:
+            try:
+                geometry.validate(params["surface"])
+            except ValueError as exc:
+                problems.add(f"job {name!r}", "surface", str(exc))
+                continue
+            jobs.append(Job(name=name, group=group, sweep=sweep, preset=this_preset, **params))
             continue
-        jobs.append(Job(name=name, group=group, sweep=sweep, preset=this_preset, **params))
-    return Group(name=group, axes=tuple(axes), jobs=tuple(jobs))
+        video = _frames(name, group, sweep, this_preset, params, AnimationParams(**animation), keys, problems)
+        if video is not None:
+            videos.append(video)
+            jobs += video.frames
+    return Group(name=group, axes=tuple(axes), jobs=tuple(jobs), videos=tuple(videos))
+
+
+def _frames(name: str, group: str, sweep: tuple, preset: str | None, params: dict[str, Any],
+            anim: AnimationParams, keys: dict[str, tuple[float, float]], problems: _Problems) -> Video | None:
+    """The frames of one animated job: keyed values interpolated, the camera on its path."""
+    width, height = params["render"].resolution
+    if width % 2 or height % 2:
+        problems.add(f"job {name!r}", "render.resolution", f"{width}x{height}: the video of an animation (H.264) "
+                                                           "needs an even width and height")
+        return None
+    frames, checked = [], set()
+    for frame in camera_paths.frame_range(anim):
+        t = camera_paths.frame_time(anim, frame)
+        keyed = tuple((dotted, camera_paths.interpolate(a, b, anim.easing, t)) for dotted, (a, b) in keys.items())
+        these = dict(params)
+        for table in KEYABLE_TABLES:
+            values = {k.split(".", 1)[1]: v for k, v in keyed if k.startswith(table + ".")}
+            if values:
+                these[table] = replace(these[table], **values)
+        surface = these["surface"]
+        if surface not in checked:
+            try:
+                geometry.validate(surface)
+            except ValueError as exc:
+                problems.add(f"job {name!r}", "surface", f"frame {frame}: {exc}")
+                return None
+            checked.add(surface)
+        camera = camera_paths.as_tuple(camera_paths.camera_matrix(anim, t, surface.radius, surface.length))
+        frames.append(Job(name=f"{name}.{frame:04d}", group=group, sweep=sweep, preset=preset, frame=frame,
+                          time=t, camera=camera, keyed=keyed, **these))
+    return Video(name=name, animation=anim, keys=tuple((k, a, b) for k, (a, b) in keys.items()),
+                 frames=tuple(frames))
 
 
 def _expand_all(top: dict[str, Any], levels: list[_Level], problems: _Problems) -> list[Group]:
@@ -528,9 +712,13 @@ def _check_outputs(groups: list[Group], contact_sheet: bool, problems: _Problems
             writers += 1
             who = f"job {job.name!r}" + (f" (a sweep of job {group.name!r})" if job.sweep else "")
             files += [(f, writers, who) for f in (job.image_name, job.sidecar_name)]
-        if len(group.jobs) > 1 and contact_sheet:
+        if len(group.jobs) > 1 and contact_sheet and not group.videos:
             writers += 1
             files.append((group.contact_sheet_name, writers, f"job {group.name!r} (its contact sheet)"))
+        for video in group.videos:
+            writers += 1
+            files += [(f, writers, f"job {video.name!r} (its video)")
+                      for f in (video.video_name, video.sidecar_name, video.preview_name)]
         for file, writer, who in files:
             err = name_problem(file)
             key = file.lower()  # case-insensitive file systems

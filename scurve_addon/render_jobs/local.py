@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import Any, TextIO
 
 from . import paths
-from .jobfile import Batch, Group, Job
+from .jobfile import Batch, Group, Job, Video
 from .progress import Progress
 from .runner import BadInput, Outcome, shown
 from .session_process import (
@@ -68,6 +68,20 @@ class InProcessSession:
 
     def kill(self) -> None:
         pass
+
+
+def encode_video_request(session: Any, batch: Batch, video: Video, on_death: Callable[[], None]) -> dict:
+    """Ask a session to write a video (session_server.op_encode_video); returns the video's sidecar."""
+    request = {"op": "encode_video", "out_dir": batch.out_dir, "name": video.name,
+               "frames": [job.image_name for job in video.frames], "fps": video.animation.fps}
+    try:
+        reply = session.request(request)
+    except SessionDiedError as exc:
+        on_death()
+        raise RuntimeError(str(exc)) from None
+    if reply["event"] != "written":
+        raise RuntimeError(str(reply.get("error")))
+    return dict(reply["sidecar"])
 
 
 class LocalExecutor:
@@ -177,6 +191,10 @@ class LocalExecutor:
         if reply["event"] != "written":
             raise RuntimeError(str(reply.get("error")))
         return str(reply["path"])
+
+    def encode_video(self, batch: Batch, video: Video) -> dict:
+        """The video of an animation's frames, by the batch's session (Blender's FFmpeg)."""
+        return encode_video_request(self._session(), batch, video, self._drop_session)
 
     def close(self, batch: Batch) -> list[str]:
         if self.session is not None:

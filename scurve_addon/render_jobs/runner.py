@@ -10,7 +10,7 @@ the executor's business:
 
 The runner decides what is done already (sidecars), creates the output directory, removes
 partial files that dead processes left, prints the header and the progress, writes the
-contact sheets, and ends with the summary, the images and, on stderr, every failure.
+contact sheets and the videos of animations, and ends with the summary, the images and, on stderr, every failure.
 Exit codes: 0 every image is there, 1 a job (or a contact sheet) failed. Problems found
 before anything is written (a missing device backend, an unreachable scheduler, an output
 directory that cannot be made) raise BadInput: exit code 2, nothing rendered.
@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Protocol, TextIO
 
 from . import paths, sidecar
-from .jobfile import Batch, Group, Job
+from .jobfile import Batch, Group, Job, Video
 from .progress import Progress, clock
 
 
@@ -53,6 +53,9 @@ class Executor(Protocol):
 
     def write_contact_sheet(self, batch: Batch, group: Group, title: str, columns: int) -> str:
         """Write a sweep's contact sheet; returns its path. Raises OSError or RuntimeError."""
+
+    def encode_video(self, batch: Batch, video: Video) -> dict:
+        """Write an animation's video (video.write_video); returns its sidecar. Raises RuntimeError."""
 
     def close(self, batch: Batch) -> list[str]:
         """Stop whatever renders; returns the partial files it removed."""
@@ -86,11 +89,14 @@ def describe(batch: Batch, done: list[bool], stream: TextIO) -> None:
                      f"{'  ' + values if values else ''}\n")
     for group in sheet_groups(batch):
         stream.write(f"  contact sheet: {shown(os.path.join(batch.out_dir, group.contact_sheet_name))}\n")
+    for video in batch.videos:
+        stream.write(f"  video: {shown(os.path.join(batch.out_dir, video.video_name))} ({len(video.frames)} frames "
+                     f"at {video.animation.fps} fps, camera path {video.animation.path})\n")
 
 
 def sheet_groups(batch: Batch) -> list[Group]:
     """The groups that get a contact sheet: sweeps, when the file asks for sheets."""
-    return [group for group in batch.groups if batch.contact_sheet and len(group.jobs) > 1]
+    return [group for group in batch.groups if batch.contact_sheet and len(group.jobs) > 1 and not group.videos]
 
 
 def contact_sheet_current(batch: Batch, group: Group) -> bool:
@@ -115,6 +121,37 @@ def _make_output_dir(batch: Batch) -> None:
     except OSError as exc:
         raise BadInput(f"cannot create the output directory {shown(batch.out_dir)}: "
                        f"{exc.strerror or exc}") from None
+
+
+OTHER_OUTPUTS = (".contact.png", ".mp4")  # failures that are not a job's
+
+
+def write_video(batch: Batch, video: Video, executor: Executor, outcome: Outcome, stream: TextIO) -> None:
+    """An animation's MP4 and preview, once every frame is there; again only when a frame changed."""
+    from . import video as videos
+
+    path = os.path.join(batch.out_dir, video.video_name)
+    frames = [job.image_name for job in video.frames]
+    missing = [job.name for job in video.frames if job.name in outcome.failures]
+    if missing:
+        stream.write(f"video: {shown(path)}: not written: {len(missing)} of its {len(frames)} frames failed\n")
+        return
+    if videos.is_current(batch.out_dir, video.video_name, video.sidecar_name, frames, video.animation.fps):
+        stream.write(f"video: {shown(path)} (up to date)\n")
+        return
+    try:
+        data = executor.encode_video(batch, video)
+    except (OSError, RuntimeError, ValueError) as exc:
+        outcome.failures[video.video_name] = f"cannot write the video: {exc}"
+        stream.write(f"video: {shown(path)}: FAILED: {exc}\n")
+        return
+    v = data["video"]
+    stream.write(f"video: {shown(path)} ({v['frames']} frames, {v['width']}x{v['height']}, {v['fps']} fps, "
+                 f"H.264)\n")
+    if data.get("preview"):
+        stream.write(f"preview: {shown(os.path.join(batch.out_dir, video.preview_name))}\n")
+    else:
+        stream.write(f"preview: skipped: {data.get('preview_note')}\n")
 
 
 def run(batch: Batch, executor: Executor, force: bool = False, stream: TextIO | None = None) -> int:
@@ -154,13 +191,15 @@ def run(batch: Batch, executor: Executor, force: bool = False, stream: TextIO | 
                 stream.write(f"contact sheet: {shown(path)}: FAILED: {exc}\n")
                 continue
             stream.write(f"contact sheet: {shown(written)}\n")
+        for video in batch.videos:
+            write_video(batch, video, executor, outcome, stream)
     finally:
         for path in executor.close(batch):
             stream.write(f"removed a partial file of a stopped render: {shown(path)}\n")
 
     rendered = len(progress.render_seconds)
     workers_text = ", ".join(f"{w}: {n}" for w, n in sorted(outcome.by_worker.items()))
-    failed_jobs = sum(1 for name in outcome.failures if not name.endswith(".contact.png"))
+    failed_jobs = sum(1 for name in outcome.failures if not name.endswith(OTHER_OUTPUTS))
     stream.write(f"finished in {clock(time.monotonic() - start)}: {rendered} rendered, "
                  f"{len(jobs) - len(todo)} up to date, {failed_jobs} failed"
                  + (f" (by {workers_text})" if workers_text else "") + "\n")
@@ -171,7 +210,8 @@ def run(batch: Batch, executor: Executor, force: bool = False, stream: TextIO | 
     stream.flush()
     for name, error in outcome.failures.items():
         error = error.removeprefix(f"{batch.path}: ").removeprefix(f"job {name!r}: ")
-        what = f"job {name!r}" if not name.endswith(".contact.png") else f"contact sheet {name!r}"
+        what = (f"contact sheet {name!r}" if name.endswith(".contact.png") else f"video {name!r}"
+                if name.endswith(".mp4") else f"job {name!r}")
         sys.stderr.write(f"error: {batch.path}: {what} failed: {error}\n")
     sys.stderr.flush()
     return 1 if outcome.failures else 0

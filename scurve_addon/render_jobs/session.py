@@ -8,7 +8,9 @@ touches only what differs:
 - the mirror material's values, when the material differs;
 - the studio parts whose inputs differ (setup_studio_scene with reuse: the camera follows
   a new surface size, the sky is left alone when only the mesh changes...);
-- the output settings, when the render settings differ.
+- the output settings, when the render settings differ;
+- the camera's pose, for a frame of an animation (job.camera): set after the studio, so a
+  frame that only moves the camera reuses everything else (mesh, material, studio).
 
 Cycles' persistent data is on, so what Cycles built for unchanged objects (the sky's
 importance map, the test objects' BVH, compiled shaders) carries over to the next render.
@@ -32,13 +34,15 @@ from dataclasses import astuple
 from typing import Any
 
 import bpy
+from mathutils import Matrix
 
 from .. import build
 from ..defaults import SurfaceParams
 from ..geometry import limit
 from ..material import ensure_mirror_material
-from ..scene import setup_studio_scene
-from . import devices, paths, render, sidecar
+from ..scene import INPUTS_KEY, setup_studio_scene
+from ..scene.tags import find_object
+from . import camera_paths, devices, paths, render, sidecar
 from .jobfile import Job
 
 LAPS = ("reset", "build_surface", "studio_scene", "device", "measure", "render", "write_image")
@@ -100,6 +104,10 @@ class RenderSession:
         else:
             reused.append("material")
         lap("build_surface")
+        if previous.camera is not None and job.camera is None:  # an animation moved the studio's camera
+            camera = find_object(context.scene, "CAMERA")
+            if camera is not None and camera.get(INPUTS_KEY) is not None:
+                del camera[INPUTS_KEY]  # framed again below
         rebuilt: list[str] = []
         setup_studio_scene(context, job.scene, surface=self.surface, render=job.render, reuse=True,
                            rebuilt=rebuilt)
@@ -129,6 +137,8 @@ class RenderSession:
         image_path = paths.output_path(out_dir, job.image_name)
         sidecar_path = paths.output_path(out_dir, job.sidecar_name)
         reused = self._prepare(job, lap)
+        if job.camera is not None:
+            pose_camera(bpy.context.scene, job.camera)
         self.previous = job  # the scene now holds this job (even if the render fails below)
         scene = bpy.context.scene
         mode: Any = "FIXED" if threads else "AUTO"
@@ -163,6 +173,7 @@ class RenderSession:
             quality=quality,
             session={"id": self.id, "job": self.jobs, "reused": reused, "cycles_sync": synced.record()},
             created=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            **({"animation": animation_record(job)} if job.camera is not None else {}),
         )
         data["timings"]["total"] = round(time.perf_counter() - start, 4)
         paths.write_json(sidecar_path, data)
@@ -186,6 +197,25 @@ class CyclesSync:
 
     def record(self) -> dict:
         return {"images_loaded": self.images}
+
+
+def pose_camera(scene: bpy.types.Scene, matrix: tuple[float, ...]) -> None:
+    """Put the scene's camera (the studio's) where a frame of an animation has it."""
+    camera = scene.camera
+    if camera is None:
+        raise RuntimeError("the scene has no camera to move along the path")
+    camera.matrix_world = Matrix(camera_paths.from_tuple(matrix).tolist())
+
+
+def animation_record(job: Job) -> dict[str, Any]:
+    """A frame's sidecar section: the frame, its time, the keyed values and the camera."""
+    assert job.camera is not None
+    matrix = camera_paths.from_tuple(job.camera)
+    return {"frame": job.frame, "time": job.time, "keys": dict(job.keyed),
+            "camera": {"location": [float(v) for v in matrix[:3, 3]],
+                       "rotation_euler": [float(v) for v in camera_paths.euler_xyz(matrix)],
+                       "rotation_mode": "XYZ", "lens": job.scene.camera_lens,
+                       "matrix_world": [[float(v) for v in row] for row in matrix]}}
 
 
 # The studio's parts as setup_studio_scene names them in `rebuilt`.

@@ -16,6 +16,9 @@ original stdout; everything Blender or Python prints goes to stderr. Requests:
     {"op": "contact_sheet", "out_dir": DIR, "name": FILE, "title": TEXT, "columns": N,
      "cells": [[IMAGE_FILE, [LABEL, ...]], ...]}
         -> {"event": "written", "path": ...} | {"event": "failed", "error": ...}
+    {"op": "encode_video", "out_dir": DIR, "name": NAME, "frames": [IMAGE_FILE, ...], "fps": N}
+        -> {"event": "written", "path": NAME.mp4, "sidecar": {...}} | {"event": "failed", "error": ...}
+           (video.write_video: the MP4, the animated preview, NAME.video.json)
     {"op": "quit"} (or end of input)
 
 The job file travels as text, so the process needs no access to the client's copy, and
@@ -219,6 +222,16 @@ class Server:
             return
         self.events.send("written", path=path)
 
+    def op_encode_video(self, request: dict) -> None:
+        from .video import write_video
+
+        try:
+            data = write_video(request["out_dir"], request["name"], list(request["frames"]), int(request["fps"]))
+        except (OSError, ValueError, RuntimeError) as exc:
+            self.events.send("failed", error=f"cannot write the video {request['name']}.mp4: {exc}")
+            return
+        self.events.send("written", path=os.path.join(request["out_dir"], data["video"]["file"]), sidecar=data)
+
 
 def _crash_now() -> bool:
     once = os.environ.get(CRASH_ONCE_ENV)
@@ -245,7 +258,8 @@ def main(argv: list[str]) -> int:
     import bpy  # noqa: F401  (Blender loads now, while the owner still reads and plans the batch)
 
     server = Server(events)
-    handlers = {"devices": server.op_devices, "render": server.op_render, "contact_sheet": server.op_contact_sheet}
+    handlers = {"devices": server.op_devices, "render": server.op_render, "contact_sheet": server.op_contact_sheet,
+                "encode_video": server.op_encode_video}
     events.send("ready", pid=os.getpid())
     for line in sys.stdin:
         if not line.strip():

@@ -33,7 +33,8 @@ from .test_objects import ensure_test_objects, remove_test_objects
 from .world import ensure_sky_world
 from .zebra import ensure_zebra_world
 
-__all__ = ["setup_studio_scene", "follow_surface", "find_surface", "surface_corners", "STUDIO_SURFACE_KEY"]
+__all__ = ["setup_studio_scene", "follow_surface", "find_surface", "surface_corners", "STUDIO_SURFACE_KEY",
+           "INPUTS_KEY"]
 
 # The scene remembers which surface its studio was set up around (the object's name).
 STUDIO_SURFACE_KEY = "scurve_studio_surface"
