@@ -85,7 +85,7 @@ def _unwind() -> None:
 
 
 def _add_render_settings() -> None:
-    cast(Any, bpy.types.Scene).scurve_render = bpy.props.PointerProperty(
+    cast(Any, bpy.types.Scene).scurve_render = bpy.props.PointerProperty(  # type: ignore[func-returns-value]
         type=SCurveRenderSettings, name="S-Curve Render", description="The sidebar's Render section")
 
 
@@ -106,7 +106,7 @@ def register() -> None:
         _add_render_settings()
         _undo.append(_remove_render_settings)
         # `blender -c scurve ...` (render, validate, list, scene); the capsule unregisters it
-        handle = bpy.utils.register_cli_command(CLI_ID, cli_main)
+        handle = cast(Any, bpy.utils).register_cli_command(CLI_ID, cli_main)
         _undo.append(partial(bpy.utils.unregister_cli_command, handle))
         for name, fn in MENUS:
             _menu(name).append(fn)

@@ -22,6 +22,7 @@ import sys
 import time
 import tomllib
 import zipfile
+from typing import Any, cast
 
 import bpy
 import numpy as np
@@ -146,7 +147,7 @@ def exported(addon, tmp_path_factory):
     """A mirror with its own parameters, exported, and its first job's scene saved by Open Job Scene."""
     base = tmp_path_factory.mktemp("exported")
     obj = _mirror(arc_segments=10, rows=4, s_bend=0.25, radius=1.3)
-    settings = bpy.context.scene.scurve_render
+    settings = cast(Any, bpy.context.scene).scurve_render
     _tiny(settings, str(base / "renders"), values="6, 10")
     settings.sweep_b, settings.values_b = "material.roughness", "0.05, 0.1"
     stored = tagging.stored_params(obj)
@@ -223,7 +224,7 @@ def test_render_variants_runs_to_the_end_and_reports_progress(addon, tmp_path):
     from scurve_addon.operators import render_jobs as ops
 
     obj = _mirror(arc_segments=8, rows=3)
-    settings = bpy.context.scene.scurve_render
+    settings = cast(Any, bpy.context.scene).scurve_render
     _tiny(settings, str(tmp_path / "renders"))
     # the modal operator's steps, driven here as its timer would
     run = ops.start_variants(bpy.context, obj)
@@ -278,7 +279,7 @@ def test_cancel_stops_the_render_without_leftovers(addon, tmp_path):
     from scurve_addon.operators import render_jobs as ops
 
     obj = _mirror(arc_segments=8, rows=3)
-    settings = bpy.context.scene.scurve_render
+    settings = cast(Any, bpy.context.scene).scurve_render
     _tiny(settings, str(tmp_path / "renders"), values="4, 6, 8, 10, 12, 14, 16, 18")
     run = ops.start_variants(bpy.context, obj)
     deadline = time.monotonic() + 300

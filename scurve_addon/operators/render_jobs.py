@@ -33,7 +33,6 @@ from typing import Any
 
 import bpy
 from bpy.props import EnumProperty, IntProperty, IntVectorProperty, StringProperty
-from bpy_extras.io_utils import ExportHelper, ImportHelper
 
 from .. import live, tagging
 from ..defaults import MaterialParams, SceneParams, SurfaceParams, specs
@@ -497,7 +496,13 @@ class SCURVE_OT_render_cancel(bpy.types.Operator):
         return {"FINISHED"}
 
 
-class SCURVE_OT_export_job_file(bpy.types.Operator, ExportHelper):
+def _select_file(operator: Any, context: bpy.types.Context) -> OperatorResult:
+    """Open the file browser for `operator` (its filepath); execute() runs when a file is chosen."""
+    context.window_manager.fileselect_add(operator)
+    return {"RUNNING_MODAL"}
+
+
+class SCURVE_OT_export_job_file(bpy.types.Operator):
     """Write the sidebar's Render Variants of the active mirror as a job file (TOML) for """ \
         """`blender -b -c scurve render` or `python -m render_jobs render`, without rendering"""
 
@@ -505,7 +510,8 @@ class SCURVE_OT_export_job_file(bpy.types.Operator, ExportHelper):
     bl_label = "Export Job File"
     bl_options = {"REGISTER"}
 
-    filename_ext = ".toml"
+    filepath: StringProperty(  # type: ignore[valid-type]
+        name="File Path", subtype="FILE_PATH", default="", description="The job file to write (.toml)")
     filter_glob: StringProperty(default="*.toml", options={"HIDDEN"})  # type: ignore[valid-type]
 
     @classmethod
@@ -515,8 +521,9 @@ class SCURVE_OT_export_job_file(bpy.types.Operator, ExportHelper):
     def invoke(self, context: bpy.types.Context, event: bpy.types.Event) -> OperatorResult:
         obj = active_mirror(context)
         if not self.filepath and obj is not None:
-            self.filepath = f"{safe_name(obj.name)}.toml"
-        return ExportHelper.invoke(self, context, event)  # type: ignore[no-any-return]
+            folder = os.path.dirname(bpy.data.filepath) if bpy.data.filepath else os.getcwd()
+            self.filepath = os.path.join(folder, f"{safe_name(obj.name)}.toml")
+        return _select_file(self, context)
 
     def execute(self, context: bpy.types.Context) -> OperatorResult:
         obj = active_mirror(context)
@@ -526,6 +533,8 @@ class SCURVE_OT_export_job_file(bpy.types.Operator, ExportHelper):
         try:
             text = job_file_text(obj, context, context.scene.scurve_render)  # type: ignore[attr-defined]
             path = os.path.abspath(bpy.path.abspath(self.filepath))
+            if not path.lower().endswith(".toml"):
+                path += ".toml"
             os.makedirs(os.path.dirname(path), exist_ok=True)
             paths.write_bytes(path, text.encode("utf-8"))
         except jobfile.JobFileError as exc:
@@ -545,7 +554,7 @@ def save_job_scene(job_file: str, job: str, blend: str, timeout: float = 600) ->
                           text=True, timeout=timeout, preexec_fn=_die_with_blender if os.name == "posix" else None)
 
 
-class SCURVE_OT_open_job_scene(bpy.types.Operator, ImportHelper):
+class SCURVE_OT_open_job_scene(bpy.types.Operator):
     """Build the exact scene a job of a job file renders (mirror, studio, render settings) and """ \
         """open it; unsaved changes to the current file are lost"""
 
@@ -553,13 +562,17 @@ class SCURVE_OT_open_job_scene(bpy.types.Operator, ImportHelper):
     bl_label = "Open Job Scene"
     bl_options = {"REGISTER"}
 
-    filename_ext = ".toml"
+    filepath: StringProperty(  # type: ignore[valid-type]
+        name="Job File", subtype="FILE_PATH", default="", description="The job file (.toml)")
     filter_glob: StringProperty(default="*.toml", options={"HIDDEN"})  # type: ignore[valid-type]
     job: StringProperty(  # type: ignore[valid-type]
         name="Job", default="", description="The job's name (empty: the first job of the file)")
     save_path: StringProperty(  # type: ignore[valid-type]
         name="Save As", subtype="FILE_PATH", default="",
         description="Where the scene is saved (empty: next to the job file, <file>.<job>.blend)")
+
+    def invoke(self, context: bpy.types.Context, event: bpy.types.Event) -> OperatorResult:
+        return _select_file(self, context)
 
     def execute(self, context: bpy.types.Context) -> OperatorResult:
         job_file = os.path.abspath(bpy.path.abspath(self.filepath))

@@ -250,7 +250,7 @@ def cmd_scene(args: argparse.Namespace) -> int:
     if not save.lower().endswith(".blend") or os.path.isdir(save):
         problems.append(f"command line: --save: {args.save!r}: give a .blend file to write")
     if out_problem(args.out):
-        problems.append(out_problem(args.out))  # type: ignore[arg-type]  # not None here
+        problems.append(str(out_problem(args.out)))
     batch = None
     if not problems:
         try:

@@ -173,19 +173,20 @@ class BlenderFont:
         return self._cache[key]
 
     def _draw(self, text: str, height: int) -> np.ndarray:
-        import blf
+        import blf as blf_module
         import bpy
         import imbuf
 
+        blf: Any = blf_module  # bind_imbuf, draw_buffer: 4.5+ (compat.py), not in every stub
         font_id = self._font()
         size, baseline = self._metrics(height)
         blf.size(font_id, size)
         width = max(1, int(np.ceil(blf.dimensions(font_id, text)[0])) + 2)
         buffer: Any = imbuf.new((width, height))
-        with blf.bind_imbuf(font_id, buffer):  # type: ignore[attr-defined]  # 4.5+ (compat.py)
+        with blf.bind_imbuf(font_id, buffer):
             blf.color(font_id, 1.0, 1.0, 1.0, 1.0)
             blf.position(font_id, 1, baseline, 0)
-            blf.draw_buffer(font_id, text)  # type: ignore[attr-defined]  # not blf.draw: no GPU here
+            blf.draw_buffer(font_id, text)  # not blf.draw: that needs a GPU (crashes in background)
         with tempfile.TemporaryDirectory(prefix="scurve-label-") as tmp:
             path = os.path.join(tmp, "label.png")
             imbuf.write(buffer, filepath=path)

@@ -181,8 +181,8 @@ def save_scene(job: Job, out_dir: str, device: devices.Device, path: str) -> str
     """prepare_scene, then save the whole file (the scene, its mirror and studio) as `path`."""
     prepare_scene(job, out_dir, device)
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    result = bpy.ops.wm.save_as_mainfile(filepath=os.path.abspath(path), check_existing=False, copy=True)
-    if "FINISHED" not in result or not os.path.isfile(path):
+    bpy.ops.wm.save_as_mainfile(filepath=os.path.abspath(path), check_existing=False, copy=True)
+    if not os.path.isfile(path):
         raise RuntimeError(f"Blender did not save {path}")
     return path
 

@@ -41,7 +41,8 @@ package = sys.argv[1]
 if addon_utils.enable(package, default_set=True) is None:
     sys.stderr.write(f"error: the extension {package} cannot be enabled in {sys.executable}\\n")
     sys.exit(1)
-sys.exit(importlib.import_module(package + ".scurve_addon.render_jobs.cli").main(sys.argv[2:], prog="blender -c scurve"))
+cli = importlib.import_module(package + ".scurve_addon.render_jobs.cli")
+sys.exit(cli.main(sys.argv[2:], prog="blender -c scurve"))
 """
 DEFAULT_MAX_JOBS = 250
 DEFAULT_MAX_MEMORY_MB = 4096

@@ -91,8 +91,9 @@ try:
         text = fh.read()
     done = session.request({"op": "render", "toml": text, "job_file": job_file, "job": "tiny",
                             "out_dir": session_out, "overrides": {}, "force": True})
-    result["session"] = {"devices": devices["event"], "render": done["event"], "error": done.get("error"), "pid": session.pid,
-                         "files": sorted(os.listdir(session_out)) if os.path.isdir(session_out) else []}
+    files = sorted(os.listdir(session_out)) if os.path.isdir(session_out) else []
+    result["session"] = {"devices": devices["event"], "render": done["event"], "error": done.get("error"),
+                         "pid": session.pid, "files": files}
 except session_process.SessionDiedError as exc:
     result["session"] = {"died": str(exc)}
 finally:
@@ -101,7 +102,8 @@ finally:
 # 4. Render Variants from the installed extension (its background process: the bootstrap too)
 bpy.ops.wm.read_homefile(use_empty=True)
 bpy.ops.scurve.build_mirror(arc_segments=8, rows=3)  # type: ignore[attr-defined]  # ours: not in the stubs
-settings = bpy.context.scene.scurve_render  # type: ignore[attr-defined]
+scene: Any = bpy.context.scene
+settings = scene.scurve_render
 settings.sweep_a, settings.values_a = "surface.arc_segments", "4, 8"
 settings.samples, settings.resolution = 1, (32, 18)
 settings.output_dir = os.path.join(work, "variants")
@@ -115,7 +117,7 @@ result["variants"] = {"status": status, "seconds": round(time.monotonic() - star
                       "files": sorted(os.listdir(settings.output_dir))}
 
 # 5. without distributed: --workers gives the message and exit code 2
-sys.modules["distributed"] = None  # type: ignore[assignment]  # `import distributed` now raises ImportError
+sys.modules["distributed"] = None  # `import distributed` now raises ImportError
 code, out, err = call(["render", job_file, "--out", out_dir, "--workers", "1"])
 result["no_dask"] = {"code": code, "err": err}
 
