@@ -329,3 +329,23 @@ def test_bitmap_font_is_the_fallback_on_4_2():
     assert font.label_font() is font.BITMAP
     sheet = contact_sheet.compose(CELLS, 2, title="variants", label_font=font.label_font())
     assert np.array_equal(sheet, contact_sheet.compose(CELLS, 2, title="variants"))
+
+
+def test_how_processes_start(monkeypatch):
+    """session_process.command() / cli_command(): checkout, Blender binary, bpy module + installed."""
+    from scurve_addon.render_jobs import session_process as sp
+
+    assert sp.EXTENSION_PACKAGE == ""  # this test session runs the checkout
+    assert sp.command() == [sys.executable, "-m", "scurve_addon.render_jobs.session_server"]
+    assert sp.cli_command(["list", "x.toml"]) == [sys.executable, "-m", "render_jobs", "list", "x.toml"]
+    assert ROOT in sp.environment({}).get("PYTHONPATH", "").split(os.pathsep)
+    monkeypatch.setattr(sp, "EXTENSION_PACKAGE", "bl_ext.user_default.scurve_mirror")
+    assert "PYTHONPATH" not in sp.environment({})
+    bootstrap = sp.command()
+    assert bootstrap[:2] == [sys.executable, "-c"] and bootstrap[3:] == ["bl_ext.user_default.scurve_mirror",
+                                                                        "_session"]
+    assert "addon_utils.enable(package, default_set=True)" in bootstrap[2]
+    monkeypatch.setattr(sp, "blender_binary", lambda: "/opt/blender/blender")
+    assert sp.command() == ["/opt/blender/blender", "-b", "-c", "scurve", "_session"]
+    assert sp.cli_command(["render", "jobs.toml", "--out", "renders"]) == [
+        "/opt/blender/blender", "-b", "-c", "scurve", "render", "jobs.toml", "--out", "renders"]

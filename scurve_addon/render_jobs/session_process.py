@@ -88,17 +88,18 @@ def blender_binary() -> str:
 def cli_command(args: list[str]) -> list[str]:
     """A command line that runs this code's render_jobs command line with `args` in a new process:
 
-    - from a checkout: this Python, `-m render_jobs` (the checkout's shim; PYTHONPATH = ROOT);
-    - from the installed extension in Blender: `BLENDER -b -c scurve ARGS`;
+    - inside a Blender binary: `BLENDER -b -c scurve ARGS` (the extension, enabled in the
+      preferences, registers the command);
     - from the installed extension in the bpy module (no Blender binary): this Python runs
-      BOOTSTRAP, which enables the installed extension and calls its cli.main(ARGS).
+      BOOTSTRAP, which enables the installed extension and calls its cli.main(ARGS);
+    - from a checkout: this Python, `-m render_jobs` (the checkout's shim; PYTHONPATH = ROOT).
     """
-    if not EXTENSION_PACKAGE:
-        return [sys.executable, "-m", "render_jobs", *args]
     binary = blender_binary()
     if binary:
         return [binary, "-b", "-c", CLI_COMMAND, *args]
-    return [sys.executable, "-c", BOOTSTRAP, EXTENSION_PACKAGE, *args]
+    if EXTENSION_PACKAGE:
+        return [sys.executable, "-c", BOOTSTRAP, EXTENSION_PACKAGE, *args]
+    return [sys.executable, "-m", "render_jobs", *args]
 
 
 def command() -> list[str]:
