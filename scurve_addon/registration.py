@@ -28,7 +28,7 @@ from .operators.live_edit import (
 from .operators.match_heights import SCURVE_OT_match_heights
 from .operators.quality_report import SCURVE_OT_quality_report
 from .operators.render_jobs import CLASSES as RENDER_CLASSES
-from .operators.render_jobs import SCurveRenderSettings
+from .operators.render_jobs import SCurveRenderSettings, stop_running
 from .operators.setup_scene import SCURVE_OT_setup_scene
 from .ui import (
     VIEW3D_PT_scurve,
@@ -108,6 +108,7 @@ def register() -> None:
         # `blender -c scurve ...` (render, validate, list, scene); the capsule unregisters it
         handle = cast(Any, bpy.utils).register_cli_command(CLI_ID, cli_main)
         _undo.append(partial(bpy.utils.unregister_cli_command, handle))
+        _undo.append(stop_running)  # a render still running when the extension goes stops with it
         for name, fn in MENUS:
             _menu(name).append(fn)
             _undo.append(partial(_remove_menu, name, fn))

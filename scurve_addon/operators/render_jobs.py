@@ -312,6 +312,14 @@ CURRENT: JobRun | None = None
 LAST: JobRun | None = None
 
 
+def stop_running() -> None:
+    """Cancel a Render Variants still running (the extension is being disabled)."""
+    global CURRENT
+    if CURRENT is not None:
+        CURRENT.cancel()
+        CURRENT = None
+
+
 def contact_sheet_path(job_file: str, out_dir: str) -> str | None:
     """The contact sheet the job file's first sweep gets, or None (a single job has none)."""
     try:
