@@ -352,3 +352,42 @@ def test_how_processes_start(monkeypatch):
     assert sp.command() == ["/opt/blender/blender", "-b", "-c", "scurve", "_session"]
     assert sp.cli_command(["render", "jobs.toml", "--out", "renders"]) == [
         "/opt/blender/blender", "-b", "-c", "scurve", "render", "jobs.toml", "--out", "renders"]
+
+
+class _Layout:
+    """Records what a panel draws (a panel's layout exists only in a window)."""
+
+    def __init__(self, calls: list) -> None:
+        self.calls = calls
+
+    def _child(self, *args: Any, **kwargs: Any) -> _Layout:
+        return _Layout(self.calls)
+
+    box = column = row = _child
+
+    def prop(self, data: Any, name: str, **kwargs: Any) -> None:
+        assert name in data.bl_rna.properties, name
+        self.calls.append(("prop", name))
+
+    def operator(self, idname: str, **kwargs: Any) -> Any:
+        module, name = idname.split(".")
+        assert hasattr(getattr(bpy.ops, module), name), idname
+        self.calls.append(("operator", idname))
+        return type("Props", (), {})()
+
+    def label(self, **kwargs: Any) -> None:
+        self.calls.append(("label", kwargs.get("text")))
+
+
+def test_render_section_draws(addon):
+    from scurve_addon.operators import render_jobs as ops
+
+    _mirror(arc_segments=8, rows=3)
+    calls: list = []
+    ops.draw_render_section(cast(Any, _Layout(calls)), bpy.context)
+    operators = [name for kind, name in calls if kind == "operator"]
+    assert operators == ["scurve.render_variants", "scurve.export_job_file", "scurve.open_job_scene"]
+    assert ("prop", "sweep_a") in calls and ("prop", "output_dir") in calls
+    scurve_ops: Any = bpy.ops.scurve  # type: ignore[attr-defined]  # ours: not in the stubs
+    assert scurve_ops.render_variants.poll() and scurve_ops.export_job_file.poll()
+    assert not scurve_ops.render_cancel.poll()  # nothing running
