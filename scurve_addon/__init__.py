@@ -5,6 +5,10 @@ are plain numpy/Python. The Blender side is loaded by register().
 """
 from __future__ import annotations
 
+from .command import cli_main  # `blender -c scurve ...` (registered by register())
+
+__all__ = ["cli_main", "register", "unregister"]
+
 
 def register() -> None:
     from . import registration

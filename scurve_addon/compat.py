@@ -94,3 +94,13 @@ def set_compute_device_type(prefs: Any, device_type: str) -> bool:
     except TypeError:  # not among the enum's items on this build or platform
         return False
     return prefs.compute_device_type == device_type
+
+
+# Text drawn on the CPU into an image (render_jobs' contact-sheet labels): blf.bind_imbuf
+# and blf.draw_buffer with the imbuf module, 4.5+. 4.2 has neither (its imbuf cannot draw
+# text), so the labels fall back to the 5x7 bitmap font there. blf.draw() (the GPU path)
+# crashes in background mode on every version: never use it for files.
+def blf_draws_into_images() -> bool:
+    import blf
+
+    return hasattr(blf, "bind_imbuf") and hasattr(blf, "draw_buffer")

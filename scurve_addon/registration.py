@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
-from typing import Any
+from typing import Any, cast
 
 import bpy
 
 from . import live, presets
+from .command import CLI_ID, cli_main
 from .operators.add_mirror_material import SCURVE_OT_add_mirror_material
 from .operators.add_patch import SCURVE_OT_add_patch
 from .operators.add_smoothing import SCURVE_OT_add_smoothing
@@ -26,8 +27,16 @@ from .operators.live_edit import (
 )
 from .operators.match_heights import SCURVE_OT_match_heights
 from .operators.quality_report import SCURVE_OT_quality_report
+from .operators.render_jobs import CLASSES as RENDER_CLASSES
+from .operators.render_jobs import SCurveRenderSettings, stop_running
 from .operators.setup_scene import SCURVE_OT_setup_scene
-from .ui import VIEW3D_PT_scurve, VIEW3D_PT_scurve_edit, menu_add_mesh, menu_object_context
+from .ui import (
+    VIEW3D_PT_scurve,
+    VIEW3D_PT_scurve_edit,
+    VIEW3D_PT_scurve_render,
+    menu_add_mesh,
+    menu_object_context,
+)
 
 CLASSES: list[type] = [
     live.SCurveObjectProps,
@@ -43,8 +52,10 @@ CLASSES: list[type] = [
     SCURVE_OT_rebuild_from_parameters,
     SCURVE_OT_freeze,
     SCURVE_OT_apply_preset,
+    *RENDER_CLASSES,
     VIEW3D_PT_scurve,
     VIEW3D_PT_scurve_edit,
+    VIEW3D_PT_scurve_render,
 ]
 
 MENUS = (("VIEW3D_MT_mesh_add", menu_add_mesh), ("VIEW3D_MT_object_context_menu", menu_object_context))
@@ -73,6 +84,16 @@ def _unwind() -> None:
         print(f"S-Curve: {len(errors)} step(s) could not be undone: {errors}", flush=True)
 
 
+def _add_render_settings() -> None:
+    cast(Any, bpy.types.Scene).scurve_render = bpy.props.PointerProperty(  # type: ignore[func-returns-value]
+        type=SCurveRenderSettings, name="S-Curve Render", description="The sidebar's Render section")
+
+
+def _remove_render_settings() -> None:
+    if hasattr(bpy.types.Scene, "scurve_render"):
+        del cast(Any, bpy.types.Scene).scurve_render
+
+
 def register() -> None:
     if _undo:  # registered already (or a failed unregister): start from a clean slate
         _unwind()
@@ -82,6 +103,12 @@ def register() -> None:
             _undo.append(partial(bpy.utils.unregister_class, cls))
         live.register()
         _undo.append(live.unregister)
+        _add_render_settings()
+        _undo.append(_remove_render_settings)
+        # `blender -c scurve ...` (render, validate, list, scene); the capsule unregisters it
+        handle = cast(Any, bpy.utils).register_cli_command(CLI_ID, cli_main)
+        _undo.append(partial(bpy.utils.unregister_cli_command, handle))
+        _undo.append(stop_running)  # a render still running when the extension goes stops with it
         for name, fn in MENUS:
             _menu(name).append(fn)
             _undo.append(partial(_remove_menu, name, fn))

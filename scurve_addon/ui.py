@@ -14,6 +14,7 @@ from .operators.common import SCURVE_ROLES
 from .operators.duplicate_rotate_join import SCURVE_OT_duplicate_rotate_join
 from .operators.live_edit import SCURVE_OT_edit_mirror, draw_live_edit
 from .operators.match_heights import SCURVE_OT_match_heights
+from .operators.render_jobs import draw_render_section
 from .operators.setup_scene import SCURVE_OT_setup_scene
 
 if TYPE_CHECKING:  # fake-bpy-module's enum of icon names
@@ -62,6 +63,21 @@ class VIEW3D_PT_scurve_edit(bpy.types.Panel):
             self.layout.label(text="No S-Curve object active", icon="INFO")
             return
         draw_live_edit(self.layout, obj)
+
+
+class VIEW3D_PT_scurve_render(bpy.types.Panel):
+    """Render variants of the active mirror, export them as a job file, open a job's scene."""
+
+    bl_label = "Render"
+    bl_idname = "VIEW3D_PT_scurve_render"
+    bl_parent_id = VIEW3D_PT_scurve.bl_idname
+    bl_space_type = "VIEW_3D"
+    bl_region_type = "UI"
+    bl_category = "S-Curve"
+    bl_options = {"DEFAULT_CLOSED"}
+
+    def draw(self, context: bpy.types.Context) -> None:
+        draw_render_section(self.layout, context)
 
 
 def menu_add_mesh(self: bpy.types.Menu, context: bpy.types.Context) -> None:

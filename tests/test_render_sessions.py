@@ -259,6 +259,12 @@ def living_descendants(pid: int) -> set[int]:
     return found
 
 
+def default_sigint() -> None:
+    """In the child: SIGINT as at a terminal. A shell running the tests in the background (CI)
+    starts them with SIGINT ignored, and an ignored SIGINT stays ignored across exec."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def alive(pid: int) -> bool:
     try:
         with open(f"/proc/{pid}/stat", encoding="utf-8", errors="replace") as fh:
@@ -287,7 +293,7 @@ def test_ctrl_c_during_sampling_stops_the_batch(tmp_path):
     out = tmp_path / "out"
     proc = subprocess.Popen([sys.executable, "-m", "render_jobs", "render", job_file, "--out", str(out)],
                             cwd=str(tmp_path), env=env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
+                            start_new_session=True, preexec_fn=default_sigint)
     try:
         seen = []
         assert proc.stdout is not None
@@ -330,7 +336,7 @@ def test_ctrl_c_during_sampling_stops_a_local_dask_batch(tmp_path):
     out = tmp_path / "out"
     proc = subprocess.Popen([sys.executable, "-m", "render_jobs", "render", job_file, "--out", str(out),
                              "--workers", "1"], cwd=str(tmp_path), env=env(), stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+                            stderr=subprocess.PIPE, text=True, start_new_session=True, preexec_fn=default_sigint)
     try:
         assert proc.stdout is not None
         seen = []

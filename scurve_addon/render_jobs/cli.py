@@ -1,5 +1,7 @@
-"""Command line: render, validate and list job files.
+"""Command line: render, validate and list job files; save the scene of a job.
 
+The same command line runs as `python -m render_jobs` from a checkout and, from the
+installed extension, as `blender -c scurve ...` (scurve_addon.command.cli_main).
 Exit codes: 0 done, 1 a render failed, 2 bad input (job file, options, a missing device
 backend; nothing is rendered), 130 interrupted (run again to resume).
 """
@@ -65,6 +67,17 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
                         description="Print the jobs a file expands to, their output files and status.")
     ls.add_argument("jobfile", metavar="JOBFILE")
     ls.add_argument("--out", metavar="DIR", help="output directory to compare against")
+
+    sc = sub.add_parser("scene", help="save the scene a job renders as a .blend file, without rendering",
+                        description="Build the scene one job renders (mirror, studio, render settings, device, "
+                                    "persistent data) and save it; open it in Blender to look at or change it.")
+    sc.add_argument("jobfile", metavar="JOBFILE")
+    sc.add_argument("--job", metavar="NAME", help="the job's name as `list` shows it (default: the first job)")
+    sc.add_argument("--save", metavar="FILE.blend", required=True, help="the .blend file to write")
+    sc.add_argument("--out", metavar="DIR", help="output directory the scene's render path points into")
+    sc.add_argument("--device", choices=DEVICE_CHOICES, help="render device saved in the scene (as for render)")
+    sc.add_argument("--samples", metavar="N", help="maximum samples per pixel")
+    sc.add_argument("--resolution", metavar="WxH", help="image size, e.g. 480x270")
     return parser
 
 
@@ -165,10 +178,30 @@ def cluster_options(args: argparse.Namespace) -> tuple[dict[str, Any], list[str]
     return out, problems
 
 
+# Dask is optional: only --scheduler / --workers need it, and it is imported only then.
+DASK_REQUIREMENT = "dask[distributed]==2026.8.0"  # as requirements/test.txt
+
+
+def dask_missing() -> str | None:
+    """Why --scheduler / --workers cannot run here (no `distributed` in this Python), or None."""
+    try:
+        import distributed  # noqa: F401
+    except ImportError as exc:
+        return (f"command line: --scheduler / --workers render with Dask, which this Python cannot import "
+                f"({exc}); install it into the Python that runs render_jobs (inside Blender: Blender's own "
+                f"Python): {sys.executable} -m pip install \"{DASK_REQUIREMENT}\"; without it, leave out "
+                "--scheduler and --workers to render on this machine")
+    return None
+
+
 def cmd_render(args: argparse.Namespace) -> int:
     overrides, problems = render_overrides(args)
     options, option_problems = cluster_options(args)
     problems += option_problems
+    if ("scheduler" in options or "workers" in options) and not option_problems:
+        missing = dask_missing()
+        if missing:
+            problems.append(missing)
     batch = None
     if out_problem(args.out):
         problems.insert(0, out_problem(args.out))
@@ -208,6 +241,50 @@ def cmd_render(args: argparse.Namespace) -> int:
         return EXIT_INTERRUPTED
 
 
+def cmd_scene(args: argparse.Namespace) -> int:
+    """`scene JOBFILE --job NAME --save FILE.blend`: the job's scene, as session.RenderSession
+    prepares it for rendering, saved without rendering."""
+    overrides, problems = render_overrides(args)
+    save = os.path.abspath(args.save) if args.save.strip() else ""
+    if not save.lower().endswith(".blend") or os.path.isdir(save):
+        problems.append(f"command line: --save: {args.save!r}: give a .blend file to write")
+    if out_problem(args.out):
+        problems.append(str(out_problem(args.out)))
+    batch = None
+    if not problems:
+        try:
+            batch = jobfile.with_render_overrides(_load(args.jobfile, args.out), overrides)
+        except jobfile.JobFileError as exc:
+            problems = exc.problems
+    job = None
+    if batch is not None:
+        names = [j.name for j in batch.jobs]
+        job = batch.jobs[0] if args.job is None else next((j for j in batch.jobs if j.name == args.job), None)
+        if job is None:
+            problems.append(f"{args.jobfile}: no job named {args.job!r}; the jobs: {', '.join(names[:20])}"
+                            + (" ..." if len(names) > 20 else ""))
+    if problems:
+        return _error(problems)
+    assert batch is not None and job is not None
+    try:
+        from . import devices, session
+    except ImportError as exc:
+        return _error(f"saving a scene needs Blender (the bpy module): {exc}")
+    where = f"command line: --device {job.render.device}" if args.device else \
+        f"{args.jobfile}: job {job.name!r}: render.device"
+    try:
+        device = devices.select(job.render.device)
+    except devices.DeviceUnavailable as exc:
+        return _error(f"{where}: {exc}")
+    try:
+        session.save_scene(job, batch.out_dir, device, save)
+    except (RuntimeError, OSError, ValueError) as exc:
+        sys.stderr.write(f"error: {args.jobfile}: job {job.name!r}: cannot save its scene: {exc}\n")
+        return EXIT_FAILED
+    print(f"{args.jobfile}: job {job.name!r}: scene saved to {save} (device: {device.describe()})")
+    return EXIT_OK
+
+
 def main(argv: list[str] | None = None, prog: str | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["_session"]:  # hidden: a render session process (local runner, Dask workers)
@@ -219,4 +296,6 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
         return cmd_validate(args)
     if args.command == "list":
         return cmd_list(args)
+    if args.command == "scene":
+        return cmd_scene(args)
     return cmd_render(args)

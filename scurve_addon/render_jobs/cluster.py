@@ -52,7 +52,12 @@ class ClusterError(BadInput):
 
 
 def _connect(scheduler: str | None, workers: int | None, stream: TextIO):
-    from distributed import Client, LocalCluster
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:  # cli.py checks first; this is for other callers of DaskExecutor
+        from .cli import dask_missing
+
+        raise ClusterError(dask_missing() or "Dask (distributed) cannot be imported") from None
 
     if workers is not None:
         import logging

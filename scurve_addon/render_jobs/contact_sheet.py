@@ -1,7 +1,9 @@
 """A labelled contact sheet of a sweep: thumbnails in a grid, each captioned with its swept values.
 
-Composition is plain numpy (`compose`); reading the rendered images goes through
-bpy.data.images (`load_rgb`), which reads PNG and EXR alike.
+Composition is plain numpy (`compose`, given a font.LabelFont: the bitmap font by default,
+so it runs without Blender); reading the rendered images goes through bpy.data.images
+(`load_rgb`), which reads PNG and EXR alike. write_sheet labels with Blender's own font where
+it can draw into images (4.5+), else the bitmap font (font.label_font).
 """
 from __future__ import annotations
 
@@ -37,35 +39,39 @@ def columns_for(count: int, axes_lengths: list[int]) -> int:
     return max(1, min(math.ceil(math.sqrt(count)), MAX_COLUMNS))
 
 
-def compose(cells: list[tuple[np.ndarray | None, list[str]]], columns: int, title: str = "") -> np.ndarray:
-    """The sheet as an (h, w, 3) uint8 array. Cells: (thumbnail or None if missing, label lines)."""
+def compose(cells: list[tuple[np.ndarray | None, list[str]]], columns: int, title: str = "",
+            label_font: font.LabelFont | None = None) -> np.ndarray:
+    """The sheet as an (h, w, 3) uint8 array. Cells: (thumbnail or None if missing, label lines).
+    `label_font`: what draws the text (default: the bitmap font, no Blender needed)."""
+    text = label_font or font.BITMAP
     thumbs = [t for t, _ in cells if t is not None]
     tw = max((t.shape[1] for t in thumbs), default=64)
     th = max((t.shape[0] for t in thumbs), default=36)
     scale = 2 if tw >= 240 else 1
-    line_h = (font.HEIGHT + 3) * scale
-    label_w = max((font.text_size(line, scale)[0] for _, lines in cells for line in lines), default=0)
+    text_h = text.text_size("", scale)[1]
+    line_h = text_h + 3 * scale
+    label_w = max((text.text_size(line, scale)[0] for _, lines in cells for line in lines), default=0)
     lines = max((len(lines) for _, lines in cells), default=0)
     cell_w, cell_h = max(tw, label_w) + PAD, th + lines * line_h + PAD + 2
     rows = math.ceil(len(cells) / columns)
-    title_h = (font.HEIGHT * scale + 2 * PAD) if title else 0
-    width = max(columns * cell_w + PAD, font.text_size(title, scale)[0] + 2 * PAD)
+    title_h = (text_h + 2 * PAD) if title else 0
+    width = max(columns * cell_w + PAD, text.text_size(title, scale)[0] + 2 * PAD)
     sheet = np.empty((title_h + rows * cell_h + PAD, width, 3), np.uint8)
     sheet[:] = BACKGROUND
     if title:
-        font.draw_text(sheet, PAD, PAD, title, TEXT, scale)
+        text.draw_text(sheet, PAD, PAD, title, TEXT, scale)
     for index, (thumb, label) in enumerate(cells):
         r, c = divmod(index, columns)
         x, y = PAD + c * cell_w, title_h + PAD + r * cell_h
         if thumb is None:
             sheet[y:y + th, x:x + tw] = MISSING
-            font.draw_text(sheet, x + 4, y + 4, "MISSING", TEXT, scale)
+            text.draw_text(sheet, x + 4, y + 4, "MISSING", TEXT, scale)
         else:
             h, w = thumb.shape[:2]
             ox, oy = x + (tw - w) // 2, y + (th - h) // 2
             sheet[oy:oy + h, ox:ox + w] = thumb[:, :, :3]
         for i, line in enumerate(label):
-            font.draw_text(sheet, x, y + th + 3 + i * line_h, line, TEXT, scale)
+            text.draw_text(sheet, x, y + th + 3 + i * line_h, line, TEXT, scale)
     return sheet
 
 
@@ -100,5 +106,5 @@ def write_sheet(out_dir: str, name: str, title: str, columns: int, cells: list[t
         path = os.path.join(out_dir, image_name)
         thumbs.append((thumbnail(load_rgb(path)) if os.path.isfile(path) else None, list(labels)))
     path = paths.output_path(out_dir, name)
-    write(path, compose(thumbs, columns, title=title))
+    write(path, compose(thumbs, columns, title=title, label_font=font.label_font()))
     return path

@@ -222,6 +222,27 @@ def animation_record(job: Job) -> dict[str, Any]:
 STUDIO_PARTS = ("render_settings", "world", "sun", "ground", "test_objects", "area_lights", "camera")
 
 
+def prepare_scene(job: Job, out_dir: str, device: devices.Device) -> bpy.types.Scene:
+    """The scene `job` renders, set up in this process exactly as a session's first job is
+    (from an empty scene, persistent data and device included), without rendering. Its output
+    path points at the job's image in out_dir, so F12 then Render > Save shows the same image."""
+    RenderSession()._prepare(job, lambda _name: None)
+    scene = bpy.context.scene
+    devices.use(scene, device)
+    scene.render.filepath = os.path.join(out_dir, job.name)
+    return scene
+
+
+def save_scene(job: Job, out_dir: str, device: devices.Device, path: str) -> str:
+    """prepare_scene, then save the whole file (the scene, its mirror and studio) as `path`."""
+    prepare_scene(job, out_dir, device)
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    bpy.ops.wm.save_as_mainfile(filepath=os.path.abspath(path), check_existing=False, copy=True)
+    if not os.path.isfile(path):
+        raise RuntimeError(f"Blender did not save {path}")
+    return path
+
+
 def render_once(job: Job, job_file: str, out_dir: str, device: devices.Device,
                 on_stats: Callable[[str], None] | None = None) -> dict[str, Any]:
     """One job in a session of its own (from an empty scene)."""

@@ -29,6 +29,23 @@ SESSION_MODULE = f"{__package__}.session_server"
 ROOT = os.path.abspath(__file__)
 for _ in range(__package__.count(".") + 2):
     ROOT = os.path.dirname(ROOT)
+# The extension package this code belongs to when Blender installed it
+# ("bl_ext.user_default.scurve_mirror"), else "" (a checkout: scurve_addon is top-level).
+EXTENSION_PACKAGE = __package__.removesuffix(".scurve_addon.render_jobs") if __package__.startswith("bl_ext.") \
+    else ""
+CLI_COMMAND = "scurve"  # `blender -c scurve ...`: registered by the extension (registration.py)
+# The bpy module has no `blender -c`: a new Python imports bpy, enables the installed extension
+# (Blender does not remember it across processes in background mode) and runs its command line.
+BOOTSTRAP = """\
+import importlib, sys
+import bpy, addon_utils
+package = sys.argv[1]
+if addon_utils.enable(package, default_set=True) is None:
+    sys.stderr.write(f"error: the extension {package} cannot be enabled in {sys.executable}\\n")
+    sys.exit(1)
+cli = importlib.import_module(package + ".scurve_addon.render_jobs.cli")
+sys.exit(cli.main(sys.argv[2:], prog="blender -c scurve"))
+"""
 DEFAULT_MAX_JOBS = 250
 DEFAULT_MAX_MEMORY_MB = 4096
 TAIL_LINES = 25
@@ -64,27 +81,62 @@ def exit_text(code: int | None) -> str:
     return f"exited with code {code}"
 
 
+def blender_binary() -> str:
+    """The Blender executable this process runs in; "" outside Blender and in the bpy module."""
+    bpy = sys.modules.get("bpy")  # never imported here: the owner of sessions stays pure Python
+    return str(getattr(getattr(bpy, "app", None), "binary_path", "") or "")
+
+
+def cli_command(args: list[str]) -> list[str]:
+    """A command line that runs this code's render_jobs command line with `args` in a new process:
+
+    - inside a Blender binary: `BLENDER -b -c scurve ARGS` (the extension, enabled in the
+      preferences, registers the command);
+    - from the installed extension in the bpy module (no Blender binary): this Python runs
+      BOOTSTRAP, which enables the installed extension and calls its cli.main(ARGS);
+    - from a checkout: this Python, `-m render_jobs` (the checkout's shim; PYTHONPATH = ROOT).
+    """
+    binary = blender_binary()
+    if binary:
+        return [binary, "-b", "-c", CLI_COMMAND, *args]
+    if EXTENSION_PACKAGE:
+        return [sys.executable, "-c", BOOTSTRAP, EXTENSION_PACKAGE, *args]
+    return [sys.executable, "-m", "render_jobs", *args]
+
+
 def command() -> list[str]:
-    """How to start a session: this Python (with the bpy module) running session_server.py."""
-    return [sys.executable, "-m", SESSION_MODULE]
+    """How to start a session process: from a checkout, this Python (with the bpy module) running
+    session_server.py; from the installed extension, the hidden `_session` command of its command
+    line (cli_command: `blender -b -c scurve _session`, or the bpy module's bootstrap)."""
+    if not EXTENSION_PACKAGE:
+        return [sys.executable, "-m", SESSION_MODULE]
+    return cli_command(["_session"])
+
+
+def environment(env: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment of a process started with command() or cli_command(): a checkout's root
+    on PYTHONPATH (an installed extension is found by Blender itself, so nothing is added)."""
+    variables = dict(os.environ if env is None else env)
+    if not EXTENSION_PACKAGE:
+        variables["PYTHONPATH"] = ROOT + (os.pathsep + variables["PYTHONPATH"]
+                                          if variables.get("PYTHONPATH") else "")
+    variables.setdefault("PYTHONUNBUFFERED", "1")
+    return variables
 
 
 class SessionProcess:
     def __init__(self, env: dict[str, str] | None = None):
-        environment = dict(os.environ if env is None else env)
-        environment["PYTHONPATH"] = ROOT + (os.pathsep + environment["PYTHONPATH"]
-                                            if environment.get("PYTHONPATH") else "")
-        environment[PARENT_ENV] = str(os.getpid())
-        environment.setdefault("PYTHONUNBUFFERED", "1")
+        variables = environment(env)
+        variables[PARENT_ENV] = str(os.getpid())
         # Blender's temporary files (Cycles writes tile buffers of hundreds of MB for large
         # renders) go to a folder of this session's own, removed when the session ends, so a
         # killed render leaves nothing behind there either.
         self.tempdir = tempfile.mkdtemp(prefix="scurve-session-")
         for name in ("TMPDIR", "TMP", "TEMP"):
-            environment[name] = self.tempdir
+            variables[name] = self.tempdir
         # In the owner's working directory: relative paths (the job file's, in messages and
         # sidecars) mean the same to both.
-        self.proc = subprocess.Popen(command(), env=environment, stdin=subprocess.PIPE,
+        self.proc = subprocess.Popen(command(), env=variables, stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         self.jobs = 0  # renders this process has done
         self.tail: collections.deque[str] = collections.deque(maxlen=TAIL_LINES)
