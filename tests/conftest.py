@@ -6,9 +6,10 @@
   and pytest (tests/unit/, and UNIT_FILES below), in seconds, without the bpy wheel.
   test_unit_selection.py proves that selection imports no bpy.
 
-This module imports bpy only for the whole suite (pytest_configure). It points BLENDER_USER_RESOURCES at a temporary folder
-when pytest loads it, before any test module is imported, so nothing a test does
-(presets, installed extensions) reaches the user's real Blender configuration.
+This module imports bpy only for the whole suite (pytest_configure). It points
+BLENDER_USER_RESOURCES at a temporary folder when pytest loads it, before any test module
+is imported, so nothing a test does (presets, installed extensions) reaches the user's
+real Blender configuration.
 """
 from __future__ import annotations
 

@@ -75,7 +75,7 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
     sc.add_argument("--job", metavar="NAME", help="the job's name as `list` shows it (default: the first job)")
     sc.add_argument("--save", metavar="FILE.blend", required=True, help="the .blend file to write")
     sc.add_argument("--out", metavar="DIR", help="output directory the scene's render path points into")
-    sc.add_argument("--device", choices=DEVICE_CHOICES, help="render device saved in the scene (as for render)")
+    sc.add_argument("--device", choices=DEVICES, help="render device saved in the scene (as for render)")
     sc.add_argument("--samples", metavar="N", help="maximum samples per pixel")
     sc.add_argument("--resolution", metavar="WxH", help="image size, e.g. 480x270")
     return parser
