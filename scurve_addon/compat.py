@@ -26,6 +26,13 @@ def ensure_node_tree(idblock: Any) -> Any:
     return idblock.node_tree
 
 
+# The bpy module of 4.2 (not the Blender program) crashes with SIGSEGV while Python shuts
+# down once a property with Python get/set functions has been registered (live.py's
+# obj.scurve), after all the work is done: processes that register the extension end with
+# os._exit on it (tests/conftest.py, tests/scripts/install_extension.py). 4.5 and 5.0 do not.
+CRASHES_AT_EXIT_AFTER_PROPERTY_CALLBACKS = VERSION < (4, 3, 0)
+
+
 # Blender's physical sky model: 4.2 and 4.5 call it NISHITA; 5.0 renamed it and added a
 # cheaper variant (MULTIPLE_SCATTERING, SINGLE_SCATTERING). First one present wins.
 PHYSICAL_SKY_TYPES: tuple[str, ...] = ("MULTIPLE_SCATTERING", "NISHITA", "SINGLE_SCATTERING")

@@ -37,4 +37,8 @@ bpy.ops.extensions.package_uninstall(repo_directory=os.path.join(
     bpy.utils.user_resource("EXTENSIONS"), "user_default"), pkg_id="scurve_mirror")
 result["removed"] = not os.path.isdir(os.path.join(bpy.utils.user_resource("EXTENSIONS"), "user_default",
                                                    "scurve_mirror"))
-print("RESULT " + json.dumps(result))
+print("RESULT " + json.dumps(result), flush=True)
+# The bpy 4.2 module crashes while Python shuts down once the extension registered its
+# properties with get/set functions (scurve_addon/compat.py): end here on 4.2.
+if bpy.app.version < (4, 3, 0):
+    os._exit(0)
