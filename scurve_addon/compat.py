@@ -33,6 +33,13 @@ def ensure_node_tree(idblock: Any) -> Any:
 CRASHES_AT_EXIT_AFTER_PROPERTY_CALLBACKS = VERSION < (4, 3, 0)
 
 
+# Cycles' persistent data in 4.5 keeps the sampling pattern made for the previous render's
+# sample count: a render with another count then gives other noise than the same render
+# alone (same seed). 4.2 and 5.0 rebuild it. render_jobs/session.py renders such a job with
+# Cycles' data rebuilt.
+PERSISTENT_DATA_KEEPS_SAMPLE_PATTERN = (4, 5, 0) <= VERSION < (5, 0, 0)
+
+
 # Blender's physical sky model: 4.2 and 4.5 call it NISHITA; 5.0 renamed it and added a
 # cheaper variant (MULTIPLE_SCATTERING, SINGLE_SCATTERING). First one present wins.
 PHYSICAL_SKY_TYPES: tuple[str, ...] = ("MULTIPLE_SCATTERING", "NISHITA", "SINGLE_SCATTERING")

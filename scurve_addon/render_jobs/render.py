@@ -36,15 +36,21 @@ def apply_output_settings(scene: bpy.types.Scene, render: RenderParams) -> None:
         settings.color_mode, settings.color_depth, settings.compression = "RGB", "8", 15
 
 
-def render_still(scene: bpy.types.Scene, on_stats: Callable[[str], None] | None = None) -> None:
+def render_still(scene: bpy.types.Scene, on_stats: Callable[[str], None] | None = None,
+                 persistent: bool = True) -> None:
     """Render the scene's camera view into Blender's Render Result; `on_stats` gets Cycles'
-    status lines. Raises RuntimeError when Cycles does not finish."""
+    status lines. `persistent` False: this render rebuilds Cycles' data (and keeps none).
+    Raises RuntimeError when Cycles does not finish."""
     handler = (lambda *args: on_stats(str(args[0]))) if on_stats else None
     if handler:
         bpy.app.handlers.render_stats.append(handler)
+    if not persistent:
+        scene.render.use_persistent_data = False
     try:
         result: set[str] = set(bpy.ops.render.render(write_still=False, scene=scene.name) or ())
     finally:
+        if not persistent:
+            scene.render.use_persistent_data = True  # the next render keeps Cycles' data again
         if handler:
             bpy.app.handlers.render_stats.remove(handler)
     if "FINISHED" not in result:

@@ -36,7 +36,7 @@ from typing import Any
 import bpy
 from mathutils import Matrix
 
-from .. import build
+from .. import build, compat
 from ..defaults import SurfaceParams
 from ..geometry import limit
 from ..material import ensure_mirror_material
@@ -136,6 +136,7 @@ class RenderSession:
 
         image_path = paths.output_path(out_dir, job.image_name)
         sidecar_path = paths.output_path(out_dir, job.sidecar_name)
+        previous = self.previous if self._scene_is_ours() else None
         reused = self._prepare(job, lap)
         if job.camera is not None:
             pose_camera(bpy.context.scene, job.camera)
@@ -157,7 +158,14 @@ class RenderSession:
             if on_stats is not None:
                 on_stats(text)
 
-        render.render_still(scene, stats)
+        # Blender 4.5's Cycles keeps the sampling pattern of the previous sample count in its
+        # persistent data (the same job then renders other noise than alone): such a job
+        # renders with Cycles' data rebuilt (compat.py).
+        rebuild = (compat.PERSISTENT_DATA_KEEPS_SAMPLE_PATTERN and previous is not None
+                   and previous.render.samples != job.render.samples)
+        if rebuild:
+            reused.append("cycles_data_rebuilt")
+        render.render_still(scene, stats, persistent=not rebuild)
         lap("render")
         render.save_image(scene, image_path, job.render)
         lap("write_image")
