@@ -239,3 +239,20 @@ PRESETS: dict[str, dict[str, Any]] = {
     "Kistefos-like": {"radius": 1.05, "length": 4.6, "arc_segments": 24, "rows": 32, "match_heights": True,
                       "profile": "SMOOTH", "s_bend": 0.8, "fit_limit_surface": True},
 }
+
+
+def params_from(source: Any, cls: type = SurfaceParams, **overrides: Any) -> Any:
+    """Build a params dataclass from anything with the same attribute names (an operator,
+    a property group, a namespace) or from a mapping."""
+    values = {}
+    for f in fields(cls):
+        if isinstance(source, dict):
+            if f.name in source:
+                values[f.name] = source[f.name]
+        elif hasattr(source, f.name):
+            values[f.name] = getattr(source, f.name)
+    values.update(overrides)
+    for f in fields(cls):  # bpy hands back vectors and enum strings; normalise
+        if f.name in values and isinstance(f.default, tuple):
+            values[f.name] = tuple(values[f.name])
+    return cls(**values)

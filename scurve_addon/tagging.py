@@ -11,34 +11,17 @@ matches it, so live parameter edits (scurve_addon.live) refuse to overwrite it.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, fields
+from dataclasses import asdict
 from typing import Any, cast
 
 import bpy
 import numpy as np
 
-from .defaults import PARAMS_KEY, QUALITY_KEY, ROLE_KEY, ROLE_PATCH, SurfaceParams
+from .defaults import PARAMS_KEY, QUALITY_KEY, ROLE_KEY, ROLE_PATCH, SurfaceParams, params_from
 from .geometry import vertex_count
 
 # The fingerprint of the geometry that `scurve_params` describes (see module docstring).
 GEOMETRY_KEY = "scurve_geometry"
-
-
-def params_from(source: Any, cls: type = SurfaceParams, **overrides: Any) -> Any:
-    """Build a params dataclass from anything with the same attribute names (an operator,
-    a property group, a namespace) or from a mapping."""
-    values = {}
-    for f in fields(cls):
-        if isinstance(source, dict):
-            if f.name in source:
-                values[f.name] = source[f.name]
-        elif hasattr(source, f.name):
-            values[f.name] = getattr(source, f.name)
-    values.update(overrides)
-    for f in fields(cls):  # bpy hands back vectors and enum strings; normalise
-        if f.name in values and isinstance(f.default, tuple):
-            values[f.name] = tuple(values[f.name])
-    return cls(**values)
 
 
 def _attribute_values(mesh: bpy.types.Mesh, name: str, prop: str, fallback: Any, width: int, dtype: Any) -> np.ndarray:

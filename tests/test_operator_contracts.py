@@ -49,3 +49,25 @@ def test_setup_scene_lets_a_programming_error_propagate(clean_scene, monkeypatch
     message = str(caught.value)
     assert "Could not set up" not in message  # not turned into a user-facing message
     assert "Traceback" in message and f"{error.__name__}: a bug in our code" in message
+
+
+@pytest.mark.parametrize("module, tables", [
+    ("build_mirror", ("SurfaceParams", "MaterialParams")), ("add_mirror_material", ("MaterialParams",)),
+    ("setup_scene", ("SceneParams",)), ("add_smoothing", ()), ("add_patch", ())])
+def test_operator_files_list_the_parameters_they_take(module, tables):
+    """The properties are generated from defaults.py; each operator file's docstring says
+    which, so a reader sees them. Kept true here: every property the operator has is named."""
+    import importlib
+    from dataclasses import fields
+
+    from scurve_addon import defaults
+
+    mod = importlib.import_module(f"scurve_addon.operators.{module}")
+    doc = mod.__doc__ or ""
+    cls = next(v for v in vars(mod).values() if isinstance(v, type) and v.__name__.startswith("SCURVE_OT_"))
+    names = {f.name for table in tables for f in fields(getattr(defaults, table))}
+    for base in cls.__mro__:  # the Blender properties of the generated mix-ins and the class's own
+        names |= {n for n, v in vars(base).get("__annotations__", {}).items()
+                  if type(v).__name__ == "_PropertyDeferred"}
+    missing = sorted(n for n in names if n not in doc)
+    assert not missing, f"{module}.py's docstring does not name {missing}"

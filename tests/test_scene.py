@@ -15,7 +15,7 @@ from mathutils import Vector
 
 from scurve_addon import compat, tagging
 from scurve_addon.defaults import PRESETS, ROLE_KEY, ROLE_SURFACE, RenderParams, SceneParams, SurfaceParams, specs
-from scurve_addon.scene import STUDIO_SURFACE_KEY, layout, setup_studio_scene, surface_corners, tags
+from scurve_addon.scene import STUDIO_SURFACE_KEY, placement, setup_studio_scene, surface_corners, tags
 from scurve_addon.scene.world import sky_node
 
 scurve_ops: Any = bpy.ops.scurve  # type: ignore[attr-defined]
@@ -119,7 +119,7 @@ def test_studio_scene_contents(clean_scene):
     assert r == pytest.approx(1.0) and r > g > b  # shifted towards red (sun_redness 0.3)
     # The lamp shines from where the sky's sun is: its -Z axis points away from the sun.
     lamp_dir = sun.matrix_world.to_3x3() @ Vector((0.0, 0.0, -1.0))
-    expected = -Vector(layout.sun_direction(SceneParams().sun_elevation, SceneParams().sun_rotation).tolist())
+    expected = -Vector(placement.sun_direction(SceneParams().sun_elevation, SceneParams().sun_rotation).tolist())
     assert lamp_dir.angle(expected) < 1e-5
 
     ground = made["ground"]
@@ -301,18 +301,18 @@ def test_camera_sees_the_whole_surface(clean_scene, surface_values, resolution, 
 
 
 def test_fit_camera_is_tight_around_any_points():
-    """layout.fit_camera, checked with plain pinhole projection: every point inside the
+    """placement.fit_camera, checked with plain pinhole projection: every point inside the
     frame less its margin, and the tightest one on its edge (the camera is no further back
     than it must be)."""
     rng = np.random.default_rng(3)
     for aspect, lens in ((16 / 9, 35.0), (0.6, 50.0), (2.5, 18.0)):
         points = rng.normal(size=(40, 3)) * (3.0, 1.0, 0.5) + (1.0, -2.0, 1.0)
-        forward = layout.camera_forward(8.0)
-        location, rotation = layout.fit_camera(points, forward, lens, aspect)
+        forward = placement.camera_forward(8.0)
+        location, rotation = placement.fit_camera(points, forward, lens, aspect)
         local = (points - location) @ rotation  # right, up, backward
         depth = -local[:, 2]
         assert (depth > 0).all()
-        half_w = layout.CAMERA_SENSOR_WIDTH / 2 / lens * (1 - layout.CAMERA_MARGIN)
+        half_w = placement.CAMERA_SENSOR_WIDTH / 2 / lens * (1 - placement.CAMERA_MARGIN)
         x, y = local[:, 0] / depth / half_w, local[:, 1] / depth / (half_w / aspect)
         assert np.abs(x).max() <= 1 + 1e-9 and np.abs(y).max() <= 1 + 1e-9
         assert max(np.abs(x).max(), np.abs(y).max()) == pytest.approx(1.0)
@@ -320,11 +320,11 @@ def test_fit_camera_is_tight_around_any_points():
 
 
 def test_sun_colour_runs_from_white_to_red():
-    assert layout.sun_color(0.0) == pytest.approx((1.0, 1.0, 1.0))
-    reds = [layout.sun_color(t) for t in (0.0, 0.3, 0.7, 1.0)]
+    assert placement.sun_color(0.0) == pytest.approx((1.0, 1.0, 1.0))
+    reds = [placement.sun_color(t) for t in (0.0, 0.3, 0.7, 1.0)]
     assert all(r == pytest.approx(1.0) for r, _, _ in reds)
     assert all(a[1] > b[1] and a[2] > b[2] for a, b in zip(reds[:-1], reds[1:], strict=True))
-    assert layout.sun_color(5.0) == layout.sun_color(1.0)
+    assert placement.sun_color(5.0) == placement.sun_color(1.0)
 
 
 # --- operator -----------------------------------------------------------------------------
@@ -366,7 +366,7 @@ def test_operator_refuses_edit_mode(clean_scene):
 
 @pytest.mark.render
 def test_sun_lamp_and_sky_sun_agree(clean_scene, tmp_path):
-    """layout.sun_direction's convention is the sky texture's on this Blender: a camera
+    """placement.sun_direction's convention is the sky texture's on this Blender: a camera
     looking along it sees the sky's sun disc at the centre of the image."""
     scene = clean_scene
     params = SceneParams(sun_elevation=25.0, sun_rotation=140.0, ground=False, test_objects=False)
@@ -378,7 +378,7 @@ def test_sun_lamp_and_sky_sun_agree(clean_scene, tmp_path):
     camera = made["camera"]
     camera.data.sensor_fit = "HORIZONTAL"
     camera.data.angle = math.radians(60.0)
-    toward_sun = Vector(layout.sun_direction(25.0, 140.0).tolist())
+    toward_sun = Vector(placement.sun_direction(25.0, 140.0).tolist())
     camera.rotation_euler = toward_sun.to_track_quat("-Z", "Y").to_euler()
     pixels = render_pixels(scene, tmp_path / "sun.png").sum(axis=-1)
     row, col = np.unravel_index(np.argmax(pixels), pixels.shape)
@@ -439,7 +439,7 @@ def test_zebra_render_shows_stripes_on_the_mirror(clean_scene, tmp_path):
     made["surface"].hide_render = True
     light = render_pixels(scene, tmp_path / "bare.png").mean(axis=-1) > 0.5
     assert np.array([transitions(j, mask) for j in range(width)]).max() <= 3
-    # ...and those bands are layout.zebra_stripe's, evenly spaced in elevation: predict
+    # ...and those bands are placement.zebra_stripe's, evenly spaced in elevation: predict
     # each pixel from its camera ray (pixels right at a band's edge left out).
     camera = made["camera"]
     frame = camera.data.view_frame(scene=scene)  # top-right, bottom-right, bottom-left, top-left
@@ -453,7 +453,7 @@ def test_zebra_render_shows_stripes_on_the_mirror(clean_scene, tmp_path):
     elevation = np.arcsin(rays[..., 2] / np.linalg.norm(rays, axis=-1))
     phase = (elevation + math.pi / 2) / math.pi * 8
     clear = np.abs(phase - np.round(phase)) > 0.1
-    predicted = layout.zebra_stripe(elevation, 8) > 0.5
+    predicted = placement.zebra_stripe(elevation, 8) > 0.5
     assert clear.mean() > 0.5
     assert np.mean(predicted[clear] == light[clear]) > 0.97
 

@@ -1,14 +1,17 @@
-"""Step 5: the polished-metal material, reused if it exists."""
+"""Step 5: the polished-metal material, reused if it exists.
+
+Its properties are generated from defaults.MaterialParams (labels and limits live there
+only): roughness, base_color.
+"""
 from __future__ import annotations
 
 from typing import Any
 
 import bpy
 
-from ..defaults import MaterialParams
+from ..defaults import MaterialParams, params_from
 from ..material import assign_material, ensure_mirror_material
 from ..props import mixin
-from ..tagging import params_from
 from .common import OperatorResult, ScurveObjectOperator
 
 MaterialProps: Any = mixin("MaterialProps", MaterialParams)

@@ -1,4 +1,10 @@
-"""Step 1: the half-circle-to-line patch, a new object at the 3D cursor."""
+"""Step 1: the half-circle-to-line patch, a new object at the 3D cursor.
+
+Its properties are generated from defaults.SurfaceParams (labels, limits, units and
+tooltips live there only): the GEOMETRY fields below (radius, length, arc_segments, rows,
+match_heights, profile, s_bend, fit_limit_surface), with match_heights on and the fit off
+as the recipe's first step has them, plus Blender's own align, location and rotation.
+"""
 from __future__ import annotations
 
 from typing import Any
@@ -7,9 +13,8 @@ import bpy
 from bpy_extras.object_utils import AddObjectHelper
 
 from .. import build
-from ..defaults import SurfaceParams
+from ..defaults import SurfaceParams, params_from
 from ..props import mixin
-from ..tagging import params_from
 from .common import OperatorResult, poll_object_mode
 from .draw import draw_surface_props
 

@@ -1,4 +1,8 @@
-"""Step 4: Subdivision Surface smoothing without dips, shaded smooth."""
+"""Step 4: Subdivision Surface smoothing without dips, shaded smooth.
+
+Its properties are generated from defaults.SurfaceParams (labels and limits live there
+only): subdiv_levels and render_levels.
+"""
 from __future__ import annotations
 
 from typing import Any

@@ -1,4 +1,11 @@
-"""All steps in one: the finished, smoothed, mirror-finished S-curve surface."""
+"""All steps in one: the finished, smoothed, mirror-finished S-curve surface.
+
+Its properties are generated from defaults.py (labels, limits, units and tooltips live
+there only): every field of SurfaceParams (radius, length, arc_segments, rows,
+match_heights, profile, s_bend, fit_limit_surface, subdiv_levels, render_levels) and of
+MaterialParams (roughness, base_color), plus Blender's own align, location and rotation
+(AddObjectHelper).
+"""
 from __future__ import annotations
 
 from typing import Any
@@ -7,9 +14,8 @@ import bpy
 from bpy_extras.object_utils import AddObjectHelper
 
 from .. import build
-from ..defaults import MaterialParams, SurfaceParams
+from ..defaults import MaterialParams, SurfaceParams, params_from
 from ..props import mixin
-from ..tagging import params_from
 from .common import OperatorResult, poll_object_mode
 from .draw import draw_surface_props
 

@@ -6,7 +6,7 @@ from typing import Any
 import bpy
 
 from .. import geometry
-from ..tagging import params_from
+from ..defaults import params_from
 
 
 def draw_surface_props(layout: bpy.types.UILayout, op: Any, include_smoothing: bool) -> None:

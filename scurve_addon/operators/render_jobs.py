@@ -35,7 +35,7 @@ import bpy
 from bpy.props import EnumProperty, IntProperty, IntVectorProperty, StringProperty
 
 from .. import live, tagging
-from ..defaults import MaterialParams, SceneParams, SurfaceParams, specs
+from ..defaults import MaterialParams, SceneParams, SurfaceParams, params_from, specs
 from ..render_jobs import jobfile, paths
 from ..render_jobs.session_process import cli_command, environment
 from .common import SCURVE_ROLES, OperatorResult
@@ -134,7 +134,7 @@ def studio_params(context: bpy.types.Context) -> SceneParams:
         last = None
     if last is None:
         return SceneParams()
-    return tagging.params_from(last, SceneParams)
+    return params_from(last, SceneParams)
 
 
 def safe_name(name: str) -> str:

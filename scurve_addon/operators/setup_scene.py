@@ -1,4 +1,12 @@
-"""The studio scene around the active S-curve surface (or a new one); see docs/design.md, "The studio"."""
+"""The studio scene around the active S-curve surface (or a new one); see docs/design.md, "The studio".
+
+Its properties are generated from defaults.py (labels, limits and tooltips live there only):
+every field of SceneParams (sun_elevation, sun_rotation, sun_redness, sun_strength,
+sky_strength, ground, ground_noise, test_objects, area_lights, caustics, zebra,
+zebra_stripes, camera_lens), and for the walk-around camera walkaround, frame_start,
+frame_end and the fields of AnimationParams but frames (fps, path, easing, radius, height,
+arc, distance, walk_length, walk_curve, dolly_to).
+"""
 from __future__ import annotations
 
 from typing import Any
@@ -6,11 +14,11 @@ from typing import Any
 import bpy
 from bpy.props import BoolProperty, IntProperty
 
-from ..defaults import AnimationParams, SceneParams, specs
+from ..defaults import AnimationParams, SceneParams, params_from, specs
 from ..props import mixin
 from ..scene import _upright_frame, setup_studio_scene
 from ..scene.walkaround import bake_walkaround, clear_walkaround
-from ..tagging import params_from, stored_params
+from ..tagging import stored_params
 from .common import OperatorResult
 
 SceneProps: Any = mixin("SceneProps", SceneParams)

@@ -1,7 +1,7 @@
 """The camera: in front of the mirror (+X of its frame), framing the whole surface.
 
 Its distance comes from the surface's evaluated bounding box, the lens and the image's
-aspect (layout.fit_camera), so every corner of the box projects inside the frame.
+aspect (placement.fit_camera), so every corner of the box projects inside the frame.
 """
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import bpy
 import numpy as np
 from mathutils import Matrix
 
-from . import layout, tags
+from . import placement, tags
 
 CAMERA_NAME = "S-Curve Studio Camera"
 
@@ -24,13 +24,13 @@ def ensure_camera(scene: bpy.types.Scene, corners: np.ndarray, frame: Matrix, le
     cam.lens_unit = "MILLIMETERS"
     cam.lens = lens
     cam.sensor_fit = "HORIZONTAL"
-    cam.sensor_width = layout.CAMERA_SENSOR_WIDTH
+    cam.sensor_width = placement.CAMERA_SENSOR_WIDTH
     cam.shift_x = cam.shift_y = 0.0
     render = scene.render
     aspect = (render.resolution_x * render.pixel_aspect_x) / (render.resolution_y * render.pixel_aspect_y)
     turn = np.array(frame.to_3x3().normalized())
-    forward = turn @ layout.camera_forward()
-    location, rotation = layout.fit_camera(corners, forward, lens, aspect)
+    forward = turn @ placement.camera_forward()
+    location, rotation = placement.fit_camera(corners, forward, lens, aspect)
     size = float(np.linalg.norm(corners.max(axis=0) - corners.min(axis=0)))
     cam.clip_start = max(0.01, 0.001 * size)
     cam.clip_end = max(1000.0, 200.0 * size)

@@ -8,7 +8,7 @@ import numpy as np
 
 from ..defaults import SceneParams
 from ..material import assign_material, principled_bsdf
-from . import layout, nodes, tags
+from . import nodes, placement, tags
 
 GROUND_NAME = "S-Curve Studio Ground"
 GROUND_MATERIAL = "S-Curve Studio Ground"
@@ -20,7 +20,7 @@ def ensure_ground(scene: bpy.types.Scene, params: SceneParams, radius: float, le
     """The ground plane through `centre` (under the mirror, at its lowest point), level."""
     obj = tags.ensure_object(scene, "GROUND", GROUND_NAME, lambda: bpy.data.meshes.new(GROUND_NAME))
     mesh = cast(bpy.types.Mesh, obj.data)
-    _square(mesh, layout.ground_half_size(radius, length))
+    _square(mesh, placement.ground_half_size(radius, length))
     obj.location = centre
     obj.rotation_euler = (0.0, 0.0, 0.0)
     obj.scale = (1.0, 1.0, 1.0)

@@ -11,7 +11,7 @@ from typing import cast
 import bpy
 from mathutils import Matrix, Vector
 
-from . import layout, tags
+from . import placement, tags
 
 LIGHTS = {"AREA_LEFT": "S-Curve Studio Area Light Left", "AREA_RIGHT": "S-Curve Studio Area Light Right"}
 POWER_PER_AREA = 60.0  # W per square metre of lamp at unit mirror scale
@@ -21,7 +21,7 @@ def ensure_area_lights(scene: bpy.types.Scene, radius: float, length: float, fra
                        scale: float) -> dict[str, bpy.types.Object]:
     out = {}
     target = frame @ Vector((0.0, 0.0, radius))  # the mirror's centre
-    for role, location, size in layout.area_light_placements(radius, length):
+    for role, location, size in placement.area_light_placements(radius, length):
         name = LIGHTS[role]
         obj = tags.ensure_object(scene, role, name, partial(_new_area_light, name), "AREA")
         lamp = cast(bpy.types.AreaLight, obj.data)

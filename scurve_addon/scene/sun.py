@@ -7,7 +7,7 @@ from typing import cast
 import bpy
 
 from ..defaults import SceneParams
-from . import layout, tags
+from . import placement, tags
 
 SUN_NAME = "S-Curve Studio Sun"
 SUN_ANGLE_DEG = 0.545  # the real sun's angular diameter: soft shadows, a small disc in the mirror
@@ -17,10 +17,10 @@ def ensure_sun(scene: bpy.types.Scene, params: SceneParams) -> bpy.types.Object:
     obj = tags.ensure_object(scene, "SUN", SUN_NAME, lambda: bpy.data.lights.new(SUN_NAME, "SUN"), "SUN")
     lamp = cast(bpy.types.SunLight, obj.data)
     lamp.energy = params.sun_strength
-    lamp.color = layout.sun_color(params.sun_redness)
+    lamp.color = placement.sun_color(params.sun_redness)
     lamp.angle = math.radians(SUN_ANGLE_DEG)
     obj.rotation_mode = "XYZ"
-    obj.rotation_euler = layout.sun_euler(params.sun_elevation, params.sun_rotation)
+    obj.rotation_euler = placement.sun_euler(params.sun_elevation, params.sun_rotation)
     # A sun lamp's position does not matter to the render; park it above the scene.
-    obj.location = tuple(6.0 * layout.sun_direction(params.sun_elevation, params.sun_rotation))
+    obj.location = tuple(6.0 * placement.sun_direction(params.sun_elevation, params.sun_rotation))
     return obj

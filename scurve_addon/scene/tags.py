@@ -32,7 +32,8 @@ def is_studio(idblock: Any) -> bool:
     return isinstance(value, str) and value.startswith(PREFIX)
 
 
-def tag(idblock: Any, part: str) -> Any:
+def _mark(idblock: Any, part: str) -> Any:
+    """Give a datablock the studio role of `part` (tagging.tag marks the S-curve objects)."""
     idblock[ROLE_KEY] = role_of(part)
     return idblock
 
@@ -49,7 +50,7 @@ def ensure_collection(scene: bpy.types.Scene) -> bpy.types.Collection:
     """The studio's collection, a child of the scene's master collection."""
     found = find_in(scene.collection.children_recursive, "COLLECTION")
     if found is None:
-        found = tag(bpy.data.collections.new(COLLECTION_NAME), "COLLECTION")
+        found = _mark(bpy.data.collections.new(COLLECTION_NAME), "COLLECTION")
         scene.collection.children.link(found)
     return found
 
@@ -68,21 +69,21 @@ def ensure_object(scene: bpy.types.Scene, part: str, name: str,
         _remove_if_orphan(old)
     if obj is None:
         obj = bpy.data.objects.new(name, make_data())
-        tag(obj, part)
+        _mark(obj, part)
         ensure_collection(scene).objects.link(obj)
     if obj.data is not None and not is_studio(obj.data):
-        tag(obj.data, part)
+        _mark(obj.data, part)
     return obj
 
 
 def ensure_material(part: str, name: str) -> bpy.types.Material:
     found = find_in(bpy.data.materials, part)
-    return found if found is not None else tag(bpy.data.materials.new(name), part)
+    return found if found is not None else _mark(bpy.data.materials.new(name), part)
 
 
 def ensure_world(part: str, name: str) -> bpy.types.World:
     found = find_in(bpy.data.worlds, part)
-    return found if found is not None else tag(bpy.data.worlds.new(name), part)
+    return found if found is not None else _mark(bpy.data.worlds.new(name), part)
 
 
 def remove_object(scene: bpy.types.Scene, part: str) -> None:

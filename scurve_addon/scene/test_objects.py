@@ -14,7 +14,7 @@ from mathutils import Matrix, Vector
 
 from ..defaults import SurfaceParams
 from ..material import assign_material, principled_bsdf
-from . import layout, nodes, tags
+from . import nodes, placement, tags
 
 # role -> (object name, base colour (linear RGB))
 OBJECTS: dict[str, tuple[str, tuple[float, float, float]]] = {
@@ -30,16 +30,16 @@ def ensure_test_objects(scene: bpy.types.Scene, surface: SurfaceParams, frame: M
     """The three objects, placed in the mirror's frame (`frame`: its local -> world, upright,
     including the mirror's uniform `scale`)."""
     out = {}
-    for placement in layout.place_test_objects(surface.radius, surface.length, surface.profile, surface.s_bend):
-        name, colour = OBJECTS[placement.role]
-        obj = tags.ensure_object(scene, placement.role, name, _mesh_maker(placement.role, name))
-        obj.location = frame @ Vector(placement.location)
+    for spot in placement.place_test_objects(surface.radius, surface.length, surface.profile, surface.s_bend):
+        name, colour = OBJECTS[spot.role]
+        obj = tags.ensure_object(scene, spot.role, name, _mesh_maker(spot.role, name))
+        obj.location = frame @ Vector(spot.location)
         obj.rotation_euler = frame.to_3x3().normalized().to_euler()
-        is_sphere = placement.role == "BLUE_SPHERE"
-        z_scale = placement.height / (2.0 if is_sphere else 1.0)
-        obj.scale = (placement.radius * scale, placement.radius * scale, z_scale * scale)
-        assign_material(obj, _material(placement.role, name, colour))
-        out[placement.role] = obj
+        is_sphere = spot.role == "BLUE_SPHERE"
+        z_scale = spot.height / (2.0 if is_sphere else 1.0)
+        obj.scale = (spot.radius * scale, spot.radius * scale, z_scale * scale)
+        assign_material(obj, _material(spot.role, name, colour))
+        out[spot.role] = obj
     return out
 
 

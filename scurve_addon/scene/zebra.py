@@ -7,7 +7,7 @@ only the stripes' reflections. Car-body designers judge surfaces this way: on a 
 surface the reflected stripes run smoothly, a kink breaks them, a flat spot bunches or
 spreads them.
 
-The node chain computes layout.zebra_stripe(): asin(direction.z) + pi/2, times
+The node chain computes placement.zebra_stripe(): asin(direction.z) + pi/2, times
 stripes / pi, fractional part below 0.5.
 """
 from __future__ import annotations
