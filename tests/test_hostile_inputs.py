@@ -4,6 +4,7 @@ one line naming the file (job files), or leaves no final file and no partial (ou
 never a traceback, never a file written outside our own private temporary directory."""
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import shutil
@@ -11,6 +12,7 @@ import socket
 import stat
 import subprocess
 import sys
+from collections.abc import Iterator
 from typing import Any, cast
 
 import bpy
@@ -288,15 +290,27 @@ def test_only_this_hosts_dead_partials_are_removed(tmp_path):
 # A full disk
 
 
-def _mount_tmpfs(directory: str, size: str) -> str | None:
-    """None when mounted, else why not."""
+@contextlib.contextmanager
+def _small_disk(tmp_path: Any, size: str) -> Iterator[Any]:
+    """A folder on a tmpfs of `size` (skips the test where none can be mounted), always
+    unmounted afterwards."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
     if os.name != "posix" or os.geteuid() != 0:
-        return "needs root to mount a small tmpfs"
+        pytest.skip("needs root to mount a small tmpfs")
     if shutil.which("mount") is None:
-        return "no mount command"
-    proc = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", directory],
+        pytest.skip("no mount command")
+    proc = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(disk)],
                           capture_output=True, text=True)
-    return None if proc.returncode == 0 else f"cannot mount a tmpfs: {proc.stderr.strip()}"
+    if proc.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs: {proc.stderr.strip()}")
+    try:
+        yield disk
+    finally:
+        subprocess.run(["umount", str(disk)], check=False)
+        if os.path.ismount(disk):
+            subprocess.run(["umount", "-l", str(disk)], check=False)
+    assert not os.path.ismount(disk)
 
 
 def _fill(directory: str, leave: int) -> None:
@@ -320,12 +334,7 @@ def _noise_image(name: str, width: int, height: int, float_buffer: bool = False)
 
 
 def test_a_full_disk_leaves_no_final_file_and_no_partial(tmp_path):
-    disk = tmp_path / "disk"
-    disk.mkdir()
-    why = _mount_tmpfs(str(disk), "1m")
-    if why:
-        pytest.skip(why)
-    try:
+    with _small_disk(tmp_path, "1m") as disk:
         _fill(str(disk), 16 * 1024)
         final = disk / "a.json"
         with pytest.raises(OSError) as info:
@@ -344,11 +353,6 @@ def test_a_full_disk_leaves_no_final_file_and_no_partial(tmp_path):
             assert "is truncated or damaged (the disk may be full)" in str(damaged.value)
         assert os.listdir(disk) == ["filler"]
         bpy.data.images.remove(image)
-    finally:
-        subprocess.run(["umount", str(disk)], check=False)
-        if os.path.ismount(disk):
-            subprocess.run(["umount", "-l", str(disk)], check=False)
-    assert not os.path.ismount(disk)
 
 
 def test_verify_refuses_before_the_final_name_is_touched(tmp_path):
@@ -408,12 +412,7 @@ def test_a_batch_onto_a_full_disk_fails_cleanly(tmp_path):
     every final name holds a complete image, and no partial is left."""
     from scurve_addon.render_jobs import jobfile
 
-    disk = tmp_path / "disk"
-    disk.mkdir()
-    why = _mount_tmpfs(str(disk), "2m")
-    if why:
-        pytest.skip(why)
-    try:
+    with _small_disk(tmp_path, "2m") as disk:
         job = tmp_path / "full.toml"
         job.write_text('[render]\nresolution = [320, 180]\nsamples = 2\ndenoise = false\ndevice = "cpu"\n'
                        "[surface]\narc_segments = [6, 8, 10, 12]\n", encoding="utf-8")
@@ -430,11 +429,6 @@ def test_a_batch_onto_a_full_disk_fails_cleanly(tmp_path):
             if j.image_name in names:
                 paths.verify_image(str(disk / j.image_name), "PNG", 320, 180)  # complete, or absent
         assert len([n for n in names if n.endswith(".png")]) < len(batch.jobs) + 1  # not everything fitted
-    finally:
-        subprocess.run(["umount", str(disk)], check=False)
-        if os.path.ismount(disk):
-            subprocess.run(["umount", "-l", str(disk)], check=False)
-    assert not os.path.ismount(disk)
 
 
 def test_two_runs_into_one_output_directory_at_once(tmp_path):

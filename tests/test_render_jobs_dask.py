@@ -140,12 +140,12 @@ def processes(tmp_path):
         procs.stop()
 
 
-def start_cluster(procs: Processes, tmp_path, workers: list[str], outsiders: tuple[str, ...] = ()) -> str:
-    """A scheduler and workers started as the README says; returns the scheduler address.
-    `outsiders` are more workers, started without PYTHONPATH: they cannot import render_jobs."""
+def start_scheduler(procs: Processes, tmp_path, *options: str, environment: dict[str, str] | None = None) -> str:
+    """`dask scheduler` on 127.0.0.1 (a free port); returns its address once it listens."""
     scheduler_file = str(tmp_path / "scheduler.json")
-    procs.start("scheduler", dask_command("scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
-                                          "--scheduler-file", scheduler_file))
+    procs.start("scheduler", dask_command("scheduler", *options, "--host", "127.0.0.1", "--port", "0",
+                                          "--no-dashboard", "--scheduler-file", scheduler_file),
+                environment=environment)
     deadline = time.monotonic() + START_TIMEOUT
     address = None
     while address is None:
@@ -155,6 +155,13 @@ def start_cluster(procs: Processes, tmp_path, workers: list[str], outsiders: tup
         assert procs.procs["scheduler"].poll() is None, procs.log("scheduler")
         assert time.monotonic() < deadline, "the scheduler did not start:\n" + procs.log("scheduler")
         time.sleep(0.1)
+    return address
+
+
+def start_cluster(procs: Processes, tmp_path, workers: list[str], outsiders: tuple[str, ...] = ()) -> str:
+    """A scheduler and workers started as the README says; returns the scheduler address.
+    `outsiders` are more workers, started without PYTHONPATH: they cannot import render_jobs."""
+    address = start_scheduler(procs, tmp_path)
     bare = {k: v for k, v in env().items() if k != "PYTHONPATH"}
     for name in [*workers, *outsiders]:
         procs.start(name, dask_command("worker", address, "--nthreads", "1", "--name", name, "--host", "127.0.0.1",
@@ -373,19 +380,7 @@ def test_a_tls_cluster_renders_and_refuses_a_client_without_a_certificate(tmp_pa
     for role in ("scheduler", "worker", "client"):
         tls[f"DASK_DISTRIBUTED__COMM__TLS__{role.upper()}__CERT"] = certs[role]
         tls[f"DASK_DISTRIBUTED__COMM__TLS__{role.upper()}__KEY"] = certs[role + "_key"]
-    scheduler_file = str(tmp_path / "scheduler.json")
-    processes.start("scheduler", dask_command("scheduler", "--protocol", "tls", "--host", "127.0.0.1", "--port", "0",
-                                              "--no-dashboard", "--scheduler-file", scheduler_file),
-                    environment={**env(), **tls})
-    deadline = time.monotonic() + START_TIMEOUT
-    address = None
-    while address is None:
-        with contextlib.suppress(OSError, ValueError):
-            with open(scheduler_file, encoding="utf-8") as fh:
-                address = json.load(fh)["address"]
-        assert processes.procs["scheduler"].poll() is None, processes.log("scheduler")
-        assert time.monotonic() < deadline, processes.log("scheduler")
-        time.sleep(0.1)
+    address = start_scheduler(processes, tmp_path, "--protocol", "tls", environment={**env(), **tls})
     assert address.startswith("tls://127.0.0.1:")
     processes.start("w1", dask_command("worker", address, "--nthreads", "1", "--name", "w1", "--host", "127.0.0.1",
                                        "--no-dashboard", "--local-directory", str(tmp_path / "w1")),
