@@ -120,3 +120,16 @@ def clean_scene(addon):
     bpy.ops.wm.read_homefile(use_empty=True)
     yield bpy.context.scene
     bpy.ops.wm.read_homefile(use_empty=True)
+
+
+@pytest.fixture
+def processes(tmp_path):
+    """Processes each in a process group of its own, every one stopped (and checked gone) at
+    the end of the test (test_render_jobs_dask.Processes)."""
+    from test_render_jobs_dask import Processes  # type: ignore[import-not-found]
+
+    procs = Processes(str(tmp_path))
+    try:
+        yield procs
+    finally:
+        procs.stop()

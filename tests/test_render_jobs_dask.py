@@ -131,15 +131,6 @@ def living_members(groups: set[int]) -> list[str]:
     return found
 
 
-@pytest.fixture
-def processes(tmp_path):
-    procs = Processes(str(tmp_path))
-    try:
-        yield procs
-    finally:
-        procs.stop()
-
-
 def start_scheduler(procs: Processes, tmp_path, *options: str, environment: dict[str, str] | None = None) -> str:
     """`dask scheduler` on 127.0.0.1 (a free port); returns its address once it listens."""
     scheduler_file = str(tmp_path / "scheduler.json")

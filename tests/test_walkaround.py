@@ -260,22 +260,11 @@ def test_animation_params_are_the_operator_properties(addon):
         assert default == pytest.approx(value) if not isinstance(value, str) else default == value, name
 
 
-@pytest.fixture
-def processes(tmp_path):
-    from test_render_jobs_dask import Processes  # type: ignore[import-not-found]
-
-    procs = Processes(str(tmp_path))
-    try:
-        yield procs
-    finally:
-        procs.stop()
-
-
 @pytest.mark.slow
 def test_frames_on_dask_survive_a_killed_worker_without_duplicates(tmp_path, processes):
     """Each frame is a Dask task: a worker SIGKILLed while it renders a frame loses nothing;
     its frame runs again on the other worker; each frame and the video exactly once."""
-    from test_render_jobs_dask import RENDERING, start_cluster
+    from test_render_jobs_dask import RENDERING, start_cluster  # type: ignore[import-not-found]
 
     address = start_cluster(processes, tmp_path, ["w1", "w2"])
     job_file = write(tmp_path / "dask.toml", ANIMATION)

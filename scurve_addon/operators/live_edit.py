@@ -3,7 +3,7 @@ and a dialog, presets applied to it, rebuilding it from its parameters, freezing
 from __future__ import annotations
 
 import textwrap
-from typing import Any
+from typing import Any, cast
 
 import bpy
 from bpy.props import EnumProperty
@@ -139,20 +139,25 @@ class SCURVE_OT_rebuild_from_parameters(ScurveObjectOperator, bpy.types.Operator
         return {"FINISHED"}
 
 
-class SCURVE_OT_freeze(bpy.types.Operator):
+class SelectedScurvesOperator:
+    """Mix-in for the operators that act on the selected S-curve objects: grey out (with the
+    reason) when there is none."""
+
+    @classmethod
+    def poll(cls, context: bpy.types.Context) -> bool:
+        if not selected_scurves(context):
+            cast(Any, cls).poll_message_set(NEEDS_SELECTED)
+            return False
+        return True
+
+
+class SCURVE_OT_freeze(SelectedScurvesOperator, bpy.types.Operator):
     """Make the selected S-Curve objects plain meshes: geometry, modifiers and material stay, """ \
         """the parameters go (they are no longer live)"""
 
     bl_idname = "scurve.freeze"
     bl_label = "Freeze"
     bl_options = {"REGISTER", "UNDO"}
-
-    @classmethod
-    def poll(cls, context: bpy.types.Context) -> bool:
-        if not selected_scurves(context):
-            cls.poll_message_set(NEEDS_SELECTED)
-            return False
-        return True
 
     def execute(self, context: bpy.types.Context) -> OperatorResult:
         objs = selected_scurves(context)
@@ -174,7 +179,7 @@ def _list_presets(_self: Any, _context: Any) -> list[tuple[str, str, str]]:
     return _preset_items or [("NONE", "(no presets)", "No preset files found")]
 
 
-class SCURVE_OT_apply_preset(bpy.types.Operator):
+class SCURVE_OT_apply_preset(SelectedScurvesOperator, bpy.types.Operator):
     """Apply an S-Curve Mirror preset (Default, Recipe, Kistefos-like, your own) to the selected S-Curve objects"""
 
     bl_idname = "scurve.apply_preset"
@@ -184,13 +189,6 @@ class SCURVE_OT_apply_preset(bpy.types.Operator):
 
     preset: EnumProperty(name="Preset", description="A preset of Add > Mesh > S-Curve Mirror",  # type: ignore[valid-type]
                          items=_list_presets)
-
-    @classmethod
-    def poll(cls, context: bpy.types.Context) -> bool:
-        if not selected_scurves(context):
-            cls.poll_message_set(NEEDS_SELECTED)
-            return False
-        return True
 
     def execute(self, context: bpy.types.Context) -> OperatorResult:
         path = presets.preset_files().get(self.preset)
