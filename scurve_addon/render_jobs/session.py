@@ -79,10 +79,10 @@ class RenderSession:
         mesh, quality = self._measured[key]
         return dict(mesh), dict(quality)
 
-    def _prepare(self, job: Job, lap: Callable[[str], None]) -> list[str]:
-        """Set the scene up for `job`; returns the parts reused from the previous job."""
+    def _prepare(self, job: Job, previous: Job | None, lap: Callable[[str], None]) -> list[str]:
+        """Set the scene up for `job` (from an empty scene when `previous` is None); returns
+        the parts reused from the previous job."""
         context = bpy.context
-        previous = self.previous if self._scene_is_ours() else None
         if previous is None:
             render.reset_scene()
             lap("reset")
@@ -137,7 +137,7 @@ class RenderSession:
         image_path = paths.output_path(out_dir, job.image_name)
         sidecar_path = paths.output_path(out_dir, job.sidecar_name)
         previous = self.previous if self._scene_is_ours() else None
-        reused = self._prepare(job, lap)
+        reused = self._prepare(job, previous, lap)
         if job.camera is not None:
             pose_camera(bpy.context.scene, job.camera)
         self.previous = job  # the scene now holds this job (even if the render fails below)
@@ -234,7 +234,7 @@ def prepare_scene(job: Job, out_dir: str, device: devices.Device) -> bpy.types.S
     """The scene `job` renders, set up in this process exactly as a session's first job is
     (from an empty scene, persistent data and device included), without rendering. Its output
     path points at the job's image in out_dir, so F12 then Render > Save shows the same image."""
-    RenderSession()._prepare(job, lambda _name: None)
+    RenderSession()._prepare(job, None, lambda _name: None)
     scene = bpy.context.scene
     devices.use(scene, device)
     scene.render.filepath = os.path.join(out_dir, job.name)
