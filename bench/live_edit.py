@@ -67,8 +67,7 @@ def run(rounds: int = ROUNDS) -> dict:
                               "vertices": geometry.vertex_count(p), "viewport_levels": p.subdiv_levels}
         for what in WHATS:
             s = samples[(case, what)]
-            out["cases"][case][what] = {**s.as_dict(), "median_ms": s.median * 1e3, "min_ms": s.min * 1e3,
-                                        "of_budget": s.median * 1e3 / BUDGET_MS}
+            out["cases"][case][what] = s.against_budget(BUDGET_MS)
     bpy.ops.wm.read_homefile(use_empty=True)
     scurve_addon.unregister()
     return out

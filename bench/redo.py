@@ -56,8 +56,7 @@ def run(rounds: int = ROUNDS) -> dict:
                               "viewport_levels": params.subdiv_levels}
         for what in ("operator", "operator+evaluation"):
             s = samples[(case, what)]
-            out["cases"][case][what] = {**s.as_dict(), "median_ms": s.median * 1e3, "min_ms": s.min * 1e3,
-                                        "of_budget": s.median * 1e3 / BUDGET_MS}
+            out["cases"][case][what] = s.against_budget(BUDGET_MS)
     bpy.ops.wm.read_homefile(use_empty=True)
     scurve_addon.unregister()
     return out

@@ -28,6 +28,11 @@ class Samples:
     def as_dict(self) -> dict:
         return {"seconds": self.seconds, "min": self.min, "median": self.median}
 
+    def against_budget(self, budget_ms: float) -> dict:
+        """as_dict() in milliseconds too, with the median's share of an interactive budget."""
+        return {**self.as_dict(), "median_ms": self.median * 1e3, "min_ms": self.min * 1e3,
+                "of_budget": self.median * 1e3 / budget_ms}
+
 
 def timed(fn: Callable[[], object]) -> tuple[float, object]:
     """Seconds for one call (garbage collector off during it, as timeit does) and its result."""
