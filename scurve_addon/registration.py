@@ -28,7 +28,7 @@ from .operators.live_edit import (
 from .operators.match_heights import SCURVE_OT_match_heights
 from .operators.quality_report import SCURVE_OT_quality_report
 from .operators.render_jobs import CLASSES as RENDER_CLASSES
-from .operators.render_jobs import SCurveRenderSettings, stop_running
+from .operators.render_jobs import stop_running
 from .operators.setup_scene import SCURVE_OT_setup_scene
 from .ui import (
     VIEW3D_PT_scurve,
@@ -37,6 +37,7 @@ from .ui import (
     menu_add_mesh,
     menu_object_context,
 )
+from .variants import SCurveRenderSettings
 
 CLASSES: list[type] = [
     live.SCurveObjectProps,

@@ -242,7 +242,9 @@ def test_render_variants_runs_to_the_end_and_reports_progress(addon, tmp_path):
     assert run.history == [0.0, 0.5, 1.0] and run.progress == 1.0
     assert (run.done, run.total) == (2, 2)
     assert any("rendering 32x18" in text for _, _, text in seen + [(0, 0, line) for line in run.lines])
-    sheet = ops.contact_sheet_path(run.job_file, run.out_dir)
+    from scurve_addon.job_run import contact_sheet_path
+
+    sheet = contact_sheet_path(run.job_file, run.out_dir)
     assert sheet and os.path.isfile(sheet)
     # and the operator itself, run from a script (no window): to the end, then it reports
     assert bpy.ops.scurve.render_variants() == {"FINISHED"}  # type: ignore[attr-defined]

@@ -1,5 +1,6 @@
 """The sidebar's "Render" section: render variants of the active mirror, export them as a job
-file, open the scene of a job. docs/design.md, "Rendering from Blender".
+file, open the scene of a job. docs/design.md, "Rendering from Blender". The job file is
+written by variants.py, the background process is job_run.JobRun.
 
 - Render Variants (scurve.render_variants) writes a job file (TOML) from the active object's
   parameters and the sidebar's settings (scene.scurve_render), then runs the render pipeline
@@ -11,300 +12,25 @@ file, open the scene of a job. docs/design.md, "Rendering from Blender".
 - Export Job File... (scurve.export_job_file) writes the same TOML without running it.
 - Open Job Scene (scurve.open_job_scene) runs `scene JOBFILE --job NAME --save FILE.blend` in
   a background process and opens the saved file (in background mode: only saves it).
-
-The [scene] table: a scene keeps no studio parameters of its own, so the job file gets the
-Studio Scene operator's last-used settings of this Blender session (the defaults where it
-has not run). The object's surface parameters are its stored ones (tagging.stored_params,
-what obj.scurve shows) and its material's the material's (live.read_material).
 """
 from __future__ import annotations
 
-import dataclasses
-import math
 import os
-import queue
-import re
-import signal
-import subprocess
-import tempfile
-import threading
-import time
 from typing import Any
 
 import bpy
-from bpy.props import EnumProperty, IntProperty, IntVectorProperty, StringProperty
+from bpy.props import StringProperty
 
 from .. import live, tagging
-from ..defaults import MaterialParams, SceneParams, SurfaceParams, params_from, specs
+from ..job_run import TIMER_STEP, JobRun, contact_sheet_path, save_job_scene
 from ..render_jobs import jobfile, paths
-from ..render_jobs.session_process import cli_command, environment
+from ..variants import SCurveRenderSettings, job_file_text, output_dir, safe_name
 from .common import SCURVE_ROLES, OperatorResult
-
-SWEEP_TABLES: tuple[tuple[str, type], ...] = (("surface", SurfaceParams), ("material", MaterialParams),
-                                              ("scene", SceneParams))
-MAX_VALUES = 16  # values of one swept parameter from the sidebar
-STOP_WAIT = 5.0  # seconds between terminate and kill when cancelling
-TIMER_STEP = 0.2  # seconds between two looks at the process's output
-
-
-def sweep_items() -> list[tuple[str, str, str]]:
-    """The numeric parameters a sweep can vary: (table.field, label, tooltip)."""
-    items = []
-    for table, cls in SWEEP_TABLES:
-        for f in dataclasses.fields(cls):
-            spec = specs(cls)[f.name]
-            if isinstance(f.default, bool) or not isinstance(f.default, (int, float)) or spec.choices:
-                continue
-            items.append((f"{table}.{f.name}", f"{spec.label} ({table})", spec.description))
-    return items
-
-
-SWEEP_ITEMS = sweep_items()
-NONE_ITEM = ("NONE", "None", "Sweep one parameter only")
-
-
-class SCurveRenderSettings(bpy.types.PropertyGroup):
-    """scene.scurve_render: what the sidebar's Render section renders."""
-
-    sweep_a: EnumProperty(  # type: ignore[valid-type]
-        name="Sweep", items=SWEEP_ITEMS, default="surface.arc_segments",
-        description="The parameter whose values make the variants")
-    values_a: StringProperty(  # type: ignore[valid-type]
-        name="Values", default="8, 16, 32", description="Values of the swept parameter, separated by commas")
-    sweep_b: EnumProperty(  # type: ignore[valid-type]
-        name="And", items=[NONE_ITEM, *SWEEP_ITEMS], default="NONE",
-        description="A second swept parameter (every combination of the two is rendered)")
-    values_b: StringProperty(  # type: ignore[valid-type]
-        name="Values", default="", description="Values of the second swept parameter, separated by commas")
-    samples: IntProperty(  # type: ignore[valid-type]
-        name="Samples", default=16, min=1, max=4096, description="Maximum samples per pixel of each variant")
-    resolution: IntVectorProperty(  # type: ignore[valid-type]
-        name="Resolution", size=2, default=(480, 270), min=16, max=8192, description="Image size in pixels")
-    output_dir: StringProperty(  # type: ignore[valid-type]
-        name="Output", subtype="DIR_PATH", default="//renders",
-        description="Folder for the images, their sidecars, the contact sheet and the job file "
-                    "(// = next to the .blend file; a temporary folder while the file is unsaved)")
-    job_name: StringProperty(  # type: ignore[valid-type]
-        name="Job", default="", description="Job of Open Job Scene (empty: the first)")
-
-
-# --- the job file ---------------------------------------------------------------------
-
-
-def toml_value(value: Any) -> str:
-    """A parameter value as TOML (numbers exactly: repr round-trips a float)."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise ValueError(f"{value!r} cannot be written to a job file")
-        return repr(value)
-    if isinstance(value, str):
-        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    if isinstance(value, (tuple, list)):
-        return "[" + ", ".join(toml_value(v) for v in value) + "]"
-    raise TypeError(f"{value!r}: not a job-file value")
-
-
-def parse_values(key: str, text: str) -> list[Any]:
-    """The values of a swept key from the sidebar's text ("8, 16, 32"); ValueError names the problem."""
-    table, name = key.split(".", 1)
-    cls = dict(SWEEP_TABLES)[table]
-    kind = type(next(f.default for f in dataclasses.fields(cls) if f.name == name))
-    out: list[Any] = []
-    for raw in (part for part in re.split(r"[,;\s]+", text.strip()) if part):
-        try:
-            out.append(int(raw) if kind is int else float(raw))
-        except ValueError:
-            raise ValueError(f"{name}: {raw!r} is not a {'whole ' if kind is int else ''}number") from None
-    if not out:
-        raise ValueError(f"{name}: give at least one value")
-    if len(out) > MAX_VALUES:
-        raise ValueError(f"{name}: at most {MAX_VALUES} values")
-    return out
-
-
-def studio_params(context: bpy.types.Context) -> SceneParams:
-    """The Studio Scene operator's last-used settings (this session), else the defaults."""
-    try:
-        last = context.window_manager.operator_properties_last("scurve.setup_scene")
-    except (AttributeError, KeyError, RuntimeError, TypeError):
-        last = None
-    if last is None:
-        return SceneParams()
-    return params_from(last, SceneParams)
-
-
-def safe_name(name: str) -> str:
-    """An object name as a job name (jobfile.NAME_RE)."""
-    text = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._-")[:40]
-    return text or "mirror"
-
-
-def sweeps(settings: Any) -> list[tuple[str, list[Any]]]:
-    """The sidebar's swept keys and their values (ValueError on a bad value)."""
-    out = [(settings.sweep_a, parse_values(settings.sweep_a, settings.values_a))]
-    if settings.sweep_b != "NONE":
-        if settings.sweep_b == settings.sweep_a:
-            raise ValueError("sweep two different parameters")
-        out.append((settings.sweep_b, parse_values(settings.sweep_b, settings.values_b)))
-    return out
-
-
-def job_file_text(obj: bpy.types.Object, context: bpy.types.Context, settings: Any,
-                  with_sweeps: bool = True) -> str:
-    """The job file of the sidebar's settings for `obj`; validated (jobfile.JobFileError)."""
-    surface = tagging.stored_params(obj)
-    material = live.read_material(obj)
-    studio = studio_params(context)
-    swept = sweeps(settings) if with_sweeps else []
-    lines = [f"# S-Curve Mirror: variants of {obj.name!r}, written by the sidebar's Render section",
-             f"# (Blender {bpy.app.version_string}, {time.strftime('%Y-%m-%d %H:%M:%S')}).",
-             "# [scene]: the Studio Scene settings last used in that Blender session (defaults if none).",
-             "", "[output]", "contact_sheet = true"]
-    for table, params in (("surface", surface), ("material", material), ("scene", studio)):
-        lines += ["", f"[{table}]"]
-        lines += [f"{k} = {toml_value(v)}" for k, v in dataclasses.asdict(params).items()]
-    lines += ["", "[render]", f"samples = {int(settings.samples)}",
-              f"resolution = [{int(settings.resolution[0])}, {int(settings.resolution[1])}]",
-              "", "[[job]]", f"name = {toml_value(safe_name(obj.name))}"]
-    for table in dict.fromkeys(key.split(".")[0] for key, _ in swept):
-        lines += ["", f"[job.{table}]"]
-        lines += [f"{key.split('.', 1)[1]} = {toml_value(values)}" for key, values in swept
-                  if key.startswith(table + ".")]
-    text = "\n".join(lines) + "\n"
-    jobfile.loads(text, "<sidebar>", out_dir=tempfile.gettempdir())  # raises JobFileError listing problems
-    return text
-
-
-def output_dir(settings: Any) -> str:
-    """The sidebar's output folder, absolute (// next to the .blend; a temporary folder if unsaved)."""
-    raw = settings.output_dir.strip() or "//renders"
-    if raw.startswith("//") and not bpy.data.filepath:
-        return os.path.join(tempfile.gettempdir(), "scurve_renders", raw[2:])
-    return os.path.abspath(bpy.path.abspath(raw))
 
 
 def active_mirror(context: bpy.types.Context) -> bpy.types.Object | None:
     obj = context.active_object
     return obj if tagging.role(obj) in SCURVE_ROLES else None
-
-
-# --- the background process -------------------------------------------------------------
-
-
-def _die_with_blender() -> None:  # pragma: no cover - runs in the child between fork and exec
-    """Linux: the render process is killed when Blender (its parent) dies (PR_SET_PDEATHSIG)."""
-    try:
-        import ctypes
-
-        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL), 0, 0, 0)
-    except (OSError, AttributeError):
-        pass
-
-
-PROGRESS_RE = re.compile(r"\|\s*(\d+) of (\d+) done")
-PLAN_RE = re.compile(r": (\d+) jobs?, (\d+) to render")
-
-
-class JobRun:
-    """One render_jobs command line in a background process, watched without blocking:
-    step() reads what it printed so far, cancel() stops it."""
-
-    def __init__(self, args: list[str], out_dir: str, job_file: str, title: str = "Render Variants"):
-        self.args, self.out_dir, self.job_file, self.title = args, out_dir, job_file, title
-        self.command = cli_command(args)
-        self.lines: list[str] = []
-        self.done, self.total = 0, 0
-        self.text = "starting Blender..."
-        self.history: list[float] = [0.0]  # every progress value its output showed, in order
-        self.returncode: int | None = None
-        self.cancelled = self.cancel_requested = False
-        self.removed_partials: list[str] = []
-        self._queue: queue.Queue[str | None] = queue.Queue()
-        self.proc = subprocess.Popen(
-            self.command, env=environment(), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT, preexec_fn=_die_with_blender if os.name == "posix" else None)
-        self._reader = threading.Thread(target=self._read, daemon=True, name="scurve-render-output")
-        self._reader.start()
-
-    def _read(self) -> None:
-        assert self.proc.stdout is not None
-        for raw in self.proc.stdout:
-            self._queue.put(raw.decode("utf-8", "replace"))
-        self._queue.put(None)
-
-    @property
-    def progress(self) -> float:
-        return self.done / self.total if self.total else 0.0
-
-    def _take(self, line: str) -> None:
-        line = line.replace("\033[K", "").split("\r")[-1].strip()
-        if not line:
-            return
-        self.lines.append(line)
-        plan = PLAN_RE.search(line)
-        if plan and not self.total:
-            self.total = int(plan.group(2)) or int(plan.group(1))
-        found = PROGRESS_RE.search(line)
-        if found:
-            self.done, self.total = int(found.group(1)), int(found.group(2))
-        if not self.history or self.history[-1] != self.progress:
-            self.history.append(self.progress)
-        self.text = line[:160]
-
-    def step(self) -> int | None:
-        """Read the output printed since the last step; the exit code once the process ended."""
-        ended = False
-        while True:
-            try:
-                item = self._queue.get_nowait()
-            except queue.Empty:
-                break
-            if item is None:
-                ended = True
-                break
-            self._take(item)
-        if ended or (self.returncode is None and self.proc.poll() is not None and not self._reader.is_alive()):
-            self._reader.join(timeout=2)
-            while not self._queue.empty():
-                item = self._queue.get_nowait()
-                if item is not None:
-                    self._take(item)
-            self.returncode = self.proc.wait()
-        return self.returncode
-
-    def wait(self, on_step: Any = None, poll: float = TIMER_STEP) -> int:
-        """step() until the process ends (scripts and background mode)."""
-        while self.step() is None:
-            if on_step is not None:
-                on_step(self)
-            time.sleep(poll)
-        if on_step is not None:
-            on_step(self)
-        assert self.returncode is not None
-        return self.returncode
-
-    def cancel(self) -> int:
-        """Stop the process (terminate, then kill after STOP_WAIT s) and remove what a render cut
-        short left in the output folder; returns the exit code."""
-        self.cancelled = True
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=STOP_WAIT)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-        self.returncode = self.proc.wait()
-        self._reader.join(timeout=5)
-        self.removed_partials = paths.remove_stale_partials(self.out_dir) if os.path.isdir(self.out_dir) else []
-        self.text = "cancelled"
-        return self.returncode
-
-    def tail(self, count: int = 8) -> str:
-        return "\n".join(self.lines[-count:])
 
 
 # The run the sidebar shows (one at a time), and the last one that ended.
@@ -318,16 +44,6 @@ def stop_running() -> None:
     if CURRENT is not None:
         CURRENT.cancel()
         CURRENT = None
-
-
-def contact_sheet_path(job_file: str, out_dir: str) -> str | None:
-    """The contact sheet the job file's first sweep gets, or None (a single job has none)."""
-    try:
-        batch = jobfile.load(job_file, out_dir=out_dir)
-    except jobfile.JobFileError:
-        return None
-    group = next((g for g in batch.groups if len(g.jobs) > 1), None)
-    return os.path.join(batch.out_dir, group.contact_sheet_name) if group and batch.contact_sheet else None
 
 
 def start_variants(context: bpy.types.Context, obj: bpy.types.Object) -> JobRun:
@@ -553,13 +269,6 @@ class SCURVE_OT_export_job_file(bpy.types.Operator):
             return {"CANCELLED"}
         self.report({"INFO"}, f"Job file written: {path}")
         return {"FINISHED"}
-
-
-def save_job_scene(job_file: str, job: str, blend: str, timeout: float = 600) -> subprocess.CompletedProcess:
-    """`scene JOBFILE [--job NAME] --save BLEND` in a background process (this file stays open)."""
-    args = ["scene", job_file, "--save", blend] + (["--job", job] if job else [])
-    return subprocess.run(cli_command(args), env=environment(), stdin=subprocess.DEVNULL, capture_output=True,
-                          text=True, timeout=timeout, preexec_fn=_die_with_blender if os.name == "posix" else None)
 
 
 class SCURVE_OT_open_job_scene(bpy.types.Operator):
