@@ -17,10 +17,9 @@ import json
 import os
 import shutil
 import sys
-import tempfile
 
 from .paths import result_path
-from .throughput import FLOOR, run
+from .throughput import prepare, run
 from .timing import Samples, paired_ratio
 
 TARGET = 1.5
@@ -52,13 +51,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--out", default=result_path("animation.json"))
     args = parser.parse_args()
-    folder = tempfile.mkdtemp(prefix="scurve-animation-")
-    job_file = os.path.join(folder, "anim.toml")
-    with open(job_file, "w") as fh:
-        fh.write(JOB)
-    floor_script = os.path.join(folder, "floor.py")
-    with open(floor_script, "w") as fh:
-        fh.write(FLOOR)
+    folder, job_file, floor_script = prepare("scurve-animation-", "anim.toml", JOB)
     samples = {"floor": Samples(), "animation": Samples()}
     encode: list[float] = []
     try:

@@ -136,18 +136,24 @@ def cluster(folder: str):
             proc.wait()
 
 
+def prepare(prefix: str, job_name: str, job_text: str) -> tuple[str, str, str]:
+    """A temporary folder holding the job file and the floor's script: (folder, job, floor)."""
+    folder = tempfile.mkdtemp(prefix=prefix)
+    job_file = os.path.join(folder, job_name)
+    with open(job_file, "w") as fh:
+        fh.write(job_text)
+    floor_script = os.path.join(folder, "floor.py")
+    with open(floor_script, "w") as fh:
+        fh.write(FLOOR)
+    return folder, job_file, floor_script
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--out", default=result_path("throughput.json"))
     args = parser.parse_args()
-    folder = tempfile.mkdtemp(prefix="scurve-throughput-")
-    job_file = os.path.join(folder, "small.toml")
-    with open(job_file, "w") as fh:
-        fh.write(JOB)
-    floor_script = os.path.join(folder, "floor.py")
-    with open(floor_script, "w") as fh:
-        fh.write(FLOOR)
+    folder, job_file, floor_script = prepare("scurve-throughput-", "small.toml", JOB)
     render = [sys.executable, "-m", "render_jobs", "render", job_file, "--force", "--out"]
     samples = {name: Samples() for name in ("floor", "local", "workers", "scheduler_cold", "scheduler_warm")}
     try:

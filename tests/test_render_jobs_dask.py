@@ -201,6 +201,24 @@ def check_outputs(batch: jobfile.Batch, failed: tuple[str, ...] = ()) -> None:
                 assert fh.read(8) == b"\x89PNG\r\n\x1a\n"
 
 
+def render_killing_a_worker(procs: Processes, command: list[str]) -> tuple[int, str, tuple[str, str] | None]:
+    """Run the client `command`; SIGKILL the worker that renders its first job, while Cycles
+    renders it. Returns the exit code, the client's output and (job, killed worker)."""
+    cli = procs.start("render", command, stdout=subprocess.PIPE)
+    lines, killed = [], None
+    assert cli.stdout is not None
+    for raw in cli.stdout:
+        line = raw.decode("utf-8", "replace").rstrip("\n")
+        lines.append(line)
+        m = RENDERING.match(line)
+        if killed is None and m:  # Cycles is rendering this job on that worker right now
+            killed = (m.group(1), m.group(2))
+            procs.kill(m.group(2))
+    code = cli.wait(timeout=RUN_TIMEOUT)
+    output = "\n".join(lines)
+    return code, output, killed
+
+
 RENDERING = re.compile(r"^\[\s*\d+/\d+\] (\S+): rendering .* \| worker (\S+) at ")
 
 
@@ -223,18 +241,7 @@ def test_cluster_survives_a_worker_killed_mid_render(tmp_path, processes):
     assert not os.path.exists(out)
     processes.kill("w0")
 
-    cli = processes.start("render", render_command(job_path, out, "--scheduler", address), stdout=subprocess.PIPE)
-    lines, killed = [], None
-    assert cli.stdout is not None
-    for raw in cli.stdout:
-        line = raw.decode("utf-8", "replace").rstrip("\n")
-        lines.append(line)
-        m = RENDERING.match(line)
-        if killed is None and m:  # Cycles is rendering this job on that worker right now
-            killed = (m.group(1), m.group(2))
-            processes.kill(m.group(2))
-    code = cli.wait(timeout=RUN_TIMEOUT)
-    output = "\n".join(lines)
+    code, output, killed = render_killing_a_worker(processes, render_command(job_path, out, "--scheduler", address))
     assert code == 0, output + processes.log("render")
     assert killed is not None, output
     job_name, dead = killed

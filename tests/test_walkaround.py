@@ -264,23 +264,15 @@ def test_animation_params_are_the_operator_properties(addon):
 def test_frames_on_dask_survive_a_killed_worker_without_duplicates(tmp_path, processes):
     """Each frame is a Dask task: a worker SIGKILLed while it renders a frame loses nothing;
     its frame runs again on the other worker; each frame and the video exactly once."""
-    from test_render_jobs_dask import RENDERING, start_cluster  # type: ignore[import-not-found]
+    from test_render_jobs_dask import (  # type: ignore[import-not-found]
+        render_killing_a_worker,
+        start_cluster,
+    )
 
     address = start_cluster(processes, tmp_path, ["w1", "w2"])
     job_file = write(tmp_path / "dask.toml", ANIMATION)
     out = str(tmp_path / "out")
-    cli = processes.start("render", render_command(job_file, out, "--scheduler", address), stdout=subprocess.PIPE)
-    lines, killed = [], None
-    assert cli.stdout is not None
-    for raw in cli.stdout:
-        line = raw.decode("utf-8", "replace").rstrip("\n")
-        lines.append(line)
-        m = RENDERING.match(line)
-        if killed is None and m:
-            killed = (m.group(1), m.group(2))
-            processes.kill(m.group(2))
-    code = cli.wait(timeout=RUN_TIMEOUT)
-    output = "\n".join(lines)
+    code, output, killed = render_killing_a_worker(processes, render_command(job_file, out, "--scheduler", address))
     assert code == 0 and killed is not None, output + processes.log("render")
     assert re.search(rf"\] {re.escape(killed[0])}: running again on worker ", output), output
     assert "6 rendered, 0 up to date, 0 failed" in output, output
