@@ -55,19 +55,32 @@ def interpolate(values: np.ndarray) -> np.ndarray:
     return d
 
 
-def _basis(tau: np.ndarray) -> np.ndarray:
-    return np.stack([(1 - tau) ** 3, 3 * tau**3 - 6 * tau**2 + 4,
-                     -3 * tau**3 + 3 * tau**2 + 3 * tau + 1, tau**3], axis=-1) / 6.0
+def _basis(tau: np.ndarray, derivative: int = 0) -> np.ndarray:
+    """The four uniform cubic B-spline weights of a span at local parameter tau in [0, 1],
+    or their first or second derivatives with respect to tau."""
+    if derivative == 0:
+        w = [(1 - tau) ** 3, 3 * tau**3 - 6 * tau**2 + 4, -3 * tau**3 + 3 * tau**2 + 3 * tau + 1, tau**3]
+    elif derivative == 1:
+        w = [-3 * (1 - tau) ** 2, 9 * tau**2 - 12 * tau, -9 * tau**2 + 6 * tau + 3, 3 * tau**2]
+    elif derivative == 2:
+        w = [6 * (1 - tau), 18 * tau - 12, -18 * tau + 6, 6 * tau]
+    else:
+        raise ValueError("derivative must be 0, 1 or 2")
+    return np.stack(w, axis=-1) / 6.0
 
 
-def evaluate(x: np.ndarray, t: np.ndarray) -> np.ndarray:
-    """The limit curve of control points x (axis 0) at knot parameters t in [0, len(x)-1]."""
+def evaluate(x: np.ndarray, t: np.ndarray, derivative: int = 0) -> np.ndarray:
+    """The limit curve of control points x (axis 0) at knot parameters t in [0, len(x)-1],
+    or its first or second derivative with respect to t (one knot span = one unit of t).
+
+    The curve is linear in x, so evaluate(np.eye(len(x)), t) is the (len(t), len(x)) basis
+    matrix with the end rule folded in."""
     x = np.asarray(x, dtype=float)
     n = x.shape[0] - 1
     padded = np.concatenate([2 * x[:1] - x[1:2], x, 2 * x[-1:] - x[-2:-1]])
     t = np.clip(np.asarray(t, dtype=float), 0.0, n)
     k = np.minimum(np.floor(t).astype(int), n - 1)
-    w = _basis(t - k)
+    w = _basis(t - k, derivative)
     out = np.zeros(t.shape + x.shape[1:])
     for m in range(4):
         wm = w[..., m].reshape(t.shape + (1,) * (x.ndim - 1))

@@ -124,6 +124,22 @@ def test_limit_stencil_and_interpolation_are_inverse():
     assert np.allclose(bspline.evaluate(x, np.array([0.0, 22.0])), x[[0, -1]])  # ends interpolated
 
 
+def test_limit_curve_derivatives_are_its_difference_quotients():
+    """First and second derivatives against central differences, in a span and across the
+    phantom-point end spans; zero curvature at both open ends (the end rule)."""
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=(9, 2))
+    t = np.array([0.01, 0.4, 3.5, 4.0, 7.2, 7.99])
+    h = 1e-5
+    d1 = (bspline.evaluate(x, t + h) - bspline.evaluate(x, t - h)) / (2 * h)
+    d2 = (bspline.evaluate(x, t + h, 1) - bspline.evaluate(x, t - h, 1)) / (2 * h)
+    assert np.allclose(bspline.evaluate(x, t, 1), d1, atol=1e-6)
+    assert np.allclose(bspline.evaluate(x, t, 2), d2, atol=1e-5)
+    assert np.allclose(bspline.evaluate(x, np.array([0.0, 8.0]), 2), 0.0, atol=1e-12)
+    basis = bspline.evaluate(np.eye(9), t, 1)
+    assert np.allclose(basis @ x, bspline.evaluate(x, t, 1))
+
+
 def test_recipe_shrink_is_the_closed_form():
     """Unfitted, the half-circle's limit shrinks to R (4 + 2 cos(pi/16)) / 6 (0.64 % of R at 16 segments)."""
     p = params()
