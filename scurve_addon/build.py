@@ -17,13 +17,14 @@ from .defaults import (
     QUALITY_KEY,
     ROLE_PATCH,
     ROLE_SURFACE,
+    SMOOTHING_FIELDS,
     SMOOTHING_MODIFIER_NAME,
     MaterialParams,
     SurfaceParams,
 )
 from .geometry.quality import QualityReport, surface_quality
 from .material import assign_material, ensure_mirror_material
-from .smoothing import ensure_smoothing
+from .smoothing import adaptive_edge_length, ensure_smoothing
 
 
 def surface_mesh(params: SurfaceParams, half: bool = False) -> bpy.types.Mesh:
@@ -47,7 +48,7 @@ def add_surface(context: bpy.types.Context, params: SurfaceParams, half: bool = 
 
 def finish_mirror(obj: bpy.types.Object, params: SurfaceParams, material: MaterialParams) -> None:
     """Smoothing modifier and mirror material on an S-curve object."""
-    ensure_smoothing(obj, params.subdiv_levels, params.render_levels)
+    ensure_smoothing(obj, params.subdiv_levels, params.render_levels, adaptive_edge_length(params))
     assign_material(obj, ensure_mirror_material(material))
 
 
@@ -89,7 +90,7 @@ def rebuild_surface(obj: bpy.types.Object, params: SurfaceParams, force: bool = 
     half = role == ROLE_PATCH
     mesh = cast(bpy.types.Mesh, obj.data)
     changed = ""
-    geometry_fields = [f for f in SurfaceParams.__dataclass_fields__ if f not in ("subdiv_levels", "render_levels")]
+    geometry_fields = [f for f in SurfaceParams.__dataclass_fields__ if f not in SMOOTHING_FIELDS]
     if force or any(getattr(old, f) != getattr(params, f) for f in geometry_fields) \
             or len(mesh.vertices) != geometry.vertex_count(params, half):
         grid = geometry.half_patch(params) if half else geometry.full_surface(params)
@@ -101,10 +102,11 @@ def rebuild_surface(obj: bpy.types.Object, params: SurfaceParams, force: bool = 
             changed = "topology"
     mod: bpy.types.Modifier | None = obj.modifiers.get(SMOOTHING_MODIFIER_NAME)
     if isinstance(mod, bpy.types.SubsurfModifier):
-        if (mod.levels, mod.render_levels) != (params.subdiv_levels, params.render_levels):
+        if any(getattr(old, f) != getattr(params, f) for f in SMOOTHING_FIELDS) \
+                or (mod.levels, mod.render_levels) != (params.subdiv_levels, params.render_levels):
             changed = changed or "smoothing"
-        if changed:
-            ensure_smoothing(obj, params.subdiv_levels, params.render_levels)
+        if changed:  # a new radius is a new adaptive edge length too
+            ensure_smoothing(obj, params.subdiv_levels, params.render_levels, adaptive_edge_length(params))
     tagging.tag(obj, role, params)
     if changed:
         if obj.get(QUALITY_KEY) is not None:

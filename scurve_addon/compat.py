@@ -40,6 +40,25 @@ CRASHES_AT_EXIT_AFTER_PROPERTY_CALLBACKS = VERSION < (4, 3, 0)
 PERSISTENT_DATA_KEEPS_SAMPLE_PATTERN = (4, 5, 0) <= VERSION < (5, 0, 0)
 
 
+# Adaptive subdivision: 5.0 has it on the Subdivision Surface modifier, in object space
+# (Cycles dices the limit surface when it renders). 4.2 and 4.5 have it only under Cycles'
+# experimental feature set, which the product does not switch on (it changes more than
+# this), so there the modifier's render levels apply.
+HAS_ADAPTIVE_SUBDIVISION = VERSION >= (5, 0, 0)
+
+
+def set_adaptive_subdivision(modifier: Any, edge_length: float | None) -> None:
+    """Adaptive subdivision in object space with edges of `edge_length` (None: off).
+    Does nothing where this Blender has none (HAS_ADAPTIVE_SUBDIVISION)."""
+    if not HAS_ADAPTIVE_SUBDIVISION:
+        return
+    modifier.use_adaptive_subdivision = edge_length is not None
+    if edge_length is not None:
+        modifier.adaptive_space = "OBJECT"
+        lowest = modifier.bl_rna.properties["adaptive_object_edge_length"].hard_min
+        modifier.adaptive_object_edge_length = max(edge_length, lowest)
+
+
 # Blender's physical sky model: 4.2 and 4.5 call it NISHITA; 5.0 renamed it and added a
 # cheaper variant (MULTIPLE_SCATTERING, SINGLE_SCATTERING). First one present wins.
 PHYSICAL_SKY_TYPES: tuple[str, ...] = ("MULTIPLE_SCATTERING", "NISHITA", "SINGLE_SCATTERING")

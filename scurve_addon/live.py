@@ -40,6 +40,7 @@ from .defaults import (
     MATERIAL_NAME,
     ROLE_PATCH,
     ROLE_SURFACE,
+    SMOOTHING_FIELDS,
     SMOOTHING_MODIFIER_NAME,
     MaterialParams,
     SurfaceParams,
@@ -49,7 +50,6 @@ from .props import property_annotations
 
 SURFACE_FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(SurfaceParams))
 MATERIAL_FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(MaterialParams))
-SMOOTHING_FIELDS = ("subdiv_levels", "render_levels")
 
 # The object's state as the sidebar shows it.
 LIVE, NOT_SCURVE, EDIT_MODE, EDITED = "LIVE", "NOT_SCURVE", "EDIT_MODE", "EDITED"

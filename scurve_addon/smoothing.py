@@ -5,17 +5,34 @@ from typing import cast
 
 import bpy
 
-from .defaults import SMOOTHING_MODIFIER_NAME
+from . import compat
+from .defaults import ADAPTIVE_EDGE_PER_RADIUS, SMOOTHING_MODIFIER_NAME, SurfaceParams
 
 
-def ensure_smoothing(obj: bpy.types.Object, levels: int, render_levels: int) -> bpy.types.SubsurfModifier:
+def adaptive_edge_length(p: SurfaceParams) -> float | None:
+    """The edge length Cycles dices the mirror into when it renders, or None where it renders
+    the modifier's render levels (adaptive subdivision off, or none in this Blender)."""
+    if p.adaptive_subdivision and compat.HAS_ADAPTIVE_SUBDIVISION:
+        return p.radius * ADAPTIVE_EDGE_PER_RADIUS
+    return None
+
+
+def rendered_levels(p: SurfaceParams) -> int | None:
+    """The subdivision level Cycles renders the mirror at, or None for adaptive subdivision
+    (the exact limit surface)."""
+    return None if adaptive_edge_length(p) is not None else p.render_levels
+
+
+def ensure_smoothing(obj: bpy.types.Object, levels: int, render_levels: int,
+                     adaptive_edge: float | None = None) -> bpy.types.SubsurfModifier:
     """Add (or update, never stack) the smoothing modifier and shade the mesh smooth.
 
     'Keep Corners' boundary smoothing leaves the corners where they are, and with the seam
     welded the top and bottom edges are regular boundary curves, so they stay at z = 2R
     and z = 0 along the whole length: the recipe's dips came from the unwelded seam and
     the rounded corners. The limit surface option puts the vertices on the limit surface,
-    which the exact-mirror fit targets.
+    which the exact-mirror fit targets. `adaptive_edge` (see adaptive_edge_length): Cycles
+    subdivides at render time into edges that long instead of using `render_levels`.
     """
     found: bpy.types.Modifier | None = obj.modifiers.get(SMOOTHING_MODIFIER_NAME)
     if isinstance(found, bpy.types.SubsurfModifier):
@@ -28,5 +45,6 @@ def ensure_smoothing(obj: bpy.types.Object, levels: int, render_levels: int) -> 
     mod.boundary_smooth = "PRESERVE_CORNERS"
     mod.use_limit_surface = True
     mod.quality = 3
+    compat.set_adaptive_subdivision(mod, adaptive_edge)
     cast(bpy.types.Mesh, obj.data).shade_smooth()
     return mod

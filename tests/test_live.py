@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from mathutils import Matrix
 
-from scurve_addon import geometry, live, mesh_data, presets, registration, tagging
+from scurve_addon import compat, geometry, live, mesh_data, presets, registration, smoothing, tagging
 from scurve_addon.defaults import MATERIAL_NAME, PRESETS, SMOOTHING_MODIFIER_NAME, SurfaceParams
 from scurve_addon.scene import STUDIO_SURFACE_KEY
 
@@ -76,6 +76,25 @@ def test_smoothing_levels_update_the_modifier(clean_scene):
     assert [m.name for m in obj.modifiers] == [SMOOTHING_MODIFIER_NAME]
     assert (mods[0].levels, mods[0].render_levels) == (1, 4)
     assert (params_of(obj).subdiv_levels, params_of(obj).render_levels) == (1, 4)
+
+
+def test_adaptive_subdivision_follows_the_switch_and_the_radius(clean_scene):
+    """5.0: Cycles dices the mirror into edges of R/200 in object space, and an edit of the
+    radius or of the switch reaches the modifier. 4.2 and 4.5 have no adaptive subdivision
+    on the modifier: the render levels apply (smoothing.rendered_levels says which)."""
+    obj = build(radius=2.0)
+    mod = cast(bpy.types.SubsurfModifier, obj.modifiers[SMOOTHING_MODIFIER_NAME])
+    assert smoothing.rendered_levels(tagging.stored_params(obj)) == (None if compat.HAS_ADAPTIVE_SUBDIVISION else 3)
+    if not compat.HAS_ADAPTIVE_SUBDIVISION:
+        assert not hasattr(mod, "use_adaptive_subdivision")
+        return
+    assert mod.use_adaptive_subdivision and mod.adaptive_space == "OBJECT"
+    assert mod.adaptive_object_edge_length == pytest.approx(0.01)
+    params_of(obj).radius = 0.5
+    assert mod.adaptive_object_edge_length == pytest.approx(0.0025)
+    params_of(obj).adaptive_subdivision = False
+    assert not mod.use_adaptive_subdivision
+    assert smoothing.rendered_levels(tagging.stored_params(obj)) == 3
 
 
 def test_properties_share_the_operators_labels_and_limits(addon):

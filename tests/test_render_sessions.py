@@ -20,6 +20,7 @@ import time
 import numpy as np
 import pytest
 
+from scurve_addon import compat
 from scurve_addon.render_jobs import contact_sheet, jobfile
 from scurve_addon.render_jobs.session_process import SessionProcess
 from scurve_addon.render_jobs.session_server import CRASH_ENV, CRASH_ONCE_ENV
@@ -34,6 +35,8 @@ SEQUENCE = """
     samples = 4
     device = "cpu"
     seed = 3
+    [surface]
+    adaptive_subdivision = false  # the render levels apply (the trap below)
 
     [[job]]
     name = "a_default"
@@ -95,6 +98,17 @@ SEQUENCE = """
     radius = 1.5
     profile = "SMOOTH"
     s_bend = 0.5
+    [job.scene]
+    zebra = true
+
+    [[job]]
+    name = "h_adaptive"
+    [job.surface]
+    radius = 1.5
+    profile = "SMOOTH"
+    s_bend = 0.5
+    render_levels = 1
+    adaptive_subdivision = true
     [job.scene]
     zebra = true
     """
@@ -183,6 +197,15 @@ def test_a_session_renders_the_pixels_of_fresh_processes(tmp_path):
     # c would render b's surface; it is visibly different.
     b, c = pixels(out / "b_coarser.png"), pixels(out / "c_render_levels.png")
     assert (np.abs(b - c) > 8).mean() > 0.005
+    # Adaptive subdivision (5.0; elsewhere the render levels apply): h renders the exact limit
+    # surface where g rendered level 3, so they differ a little. Had the session missed the
+    # switch, h would be level 1 and differ from its fresh render above.
+    g, h = pixels(out / "g_everything.png"), pixels(out / "h_adaptive.png")
+    if compat.HAS_ADAPTIVE_SUBDIVISION:
+        assert sidecar(out / "h_adaptive.json")["mesh"]["rendered"]["adaptive_edge_length"] == 1.5 / 200
+        assert np.abs(g - h).max() <= 40
+    else:
+        assert sidecar(out / "h_adaptive.json")["mesh"]["rendered"]["subdivision_levels"] == 1
 
 
 def test_a_session_is_recycled_after_n_jobs(tmp_path):

@@ -1,7 +1,7 @@
 """Step 4: Subdivision Surface smoothing without dips, shaded smooth.
 
 Its properties are generated from defaults.SurfaceParams (labels and limits live there
-only): subdiv_levels and render_levels.
+only): subdiv_levels, render_levels and adaptive_subdivision.
 """
 from __future__ import annotations
 
@@ -9,12 +9,13 @@ from typing import Any
 
 import bpy
 
-from ..defaults import SurfaceParams
+from ..defaults import SMOOTHING_FIELDS, SurfaceParams
 from ..props import mixin
-from ..smoothing import ensure_smoothing
+from ..smoothing import adaptive_edge_length, ensure_smoothing
+from ..tagging import stored_params
 from .common import OperatorResult, ScurveObjectOperator
 
-SmoothingProps: Any = mixin("SmoothingProps", SurfaceParams, ("subdiv_levels", "render_levels"))
+SmoothingProps: Any = mixin("SmoothingProps", SurfaceParams, SMOOTHING_FIELDS)
 
 
 class SCURVE_OT_add_smoothing(ScurveObjectOperator, bpy.types.Operator, SmoothingProps):
@@ -26,5 +27,7 @@ class SCURVE_OT_add_smoothing(ScurveObjectOperator, bpy.types.Operator, Smoothin
     bl_options = {"REGISTER", "UNDO"}
 
     def run(self, context: bpy.types.Context, obj: bpy.types.Object) -> OperatorResult:
-        ensure_smoothing(obj, self.subdiv_levels, self.render_levels)
+        radius = stored_params(obj).radius  # the adaptive edge length is a fraction of it
+        p = SurfaceParams(radius=radius, adaptive_subdivision=self.adaptive_subdivision)
+        ensure_smoothing(obj, self.subdiv_levels, self.render_levels, adaptive_edge_length(p))
         return {"FINISHED"}

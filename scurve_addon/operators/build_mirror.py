@@ -2,7 +2,8 @@
 
 Its properties are generated from defaults.py (labels, limits, units and tooltips live
 there only): every field of SurfaceParams (radius, length, arc_segments, rows,
-match_heights, profile, s_bend, fit_limit_surface, subdiv_levels, render_levels) and of
+match_heights, profile, s_bend, fit_limit_surface, subdiv_levels, render_levels,
+adaptive_subdivision) and of
 MaterialParams (roughness, base_color), plus Blender's own align, location and rotation
 (AddObjectHelper).
 """

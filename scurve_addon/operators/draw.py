@@ -5,8 +5,16 @@ from typing import Any
 
 import bpy
 
-from .. import geometry
+from .. import compat, geometry
 from ..defaults import params_from
+
+
+def draw_adaptive(layout: bpy.types.UILayout, owner: Any) -> None:
+    """The adaptive subdivision switch, greyed out where this Blender has none (render
+    levels apply there)."""
+    row = layout.row()
+    row.enabled = compat.HAS_ADAPTIVE_SUBDIVISION
+    row.prop(owner, "adaptive_subdivision")
 
 
 def draw_surface_props(layout: bpy.types.UILayout, op: Any, include_smoothing: bool) -> None:
@@ -40,3 +48,4 @@ def draw_surface_props(layout: bpy.types.UILayout, op: Any, include_smoothing: b
         col = box.column(align=True)
         col.prop(op, "subdiv_levels")
         col.prop(op, "render_levels")
+        draw_adaptive(col, op)

@@ -11,7 +11,7 @@ from bpy.props import EnumProperty
 from .. import live, presets, tagging
 from ..defaults import QUALITY_KEY, ROLE_PATCH
 from .common import SCURVE_ROLES, OperatorResult, ScurveObjectOperator, active_object
-from .draw import draw_surface_props
+from .draw import draw_adaptive, draw_surface_props
 from .quality_report import SCURVE_OT_quality_report
 
 NEEDS_LIVE = "Select a live S-Curve patch or surface first (in Object Mode)"
@@ -65,6 +65,7 @@ def draw_live_edit(layout: bpy.types.UILayout, obj: bpy.types.Object) -> None:
             col = box.column(align=True)
             col.prop(group, "subdiv_levels")
             col.prop(group, "render_levels")
+            draw_adaptive(col, group)
 
     box = layout.box()
     box.label(text="Material", icon="MATERIAL")

@@ -36,7 +36,7 @@ from typing import Any
 import bpy
 from mathutils import Matrix
 
-from .. import build, compat
+from .. import build, compat, smoothing
 from ..defaults import SurfaceParams
 from ..geometry import limit
 from ..material import ensure_mirror_material
@@ -71,8 +71,11 @@ class RenderSession:
         if key not in self._measured:
             control = {"vertices": (surface.arc_segments + 1) * (2 * surface.rows + 1),
                        "faces": surface.arc_segments * 2 * surface.rows}
-            rendered = {**limit.smoothed_counts(surface, surface.render_levels),
-                        "subdivision_levels": surface.render_levels}
+            levels = smoothing.rendered_levels(surface)
+            if levels is None:  # Cycles dices it when it renders: no counts before that
+                rendered: dict = {"adaptive_edge_length": smoothing.adaptive_edge_length(surface)}
+            else:
+                rendered = {**limit.smoothed_counts(surface, levels), "subdivision_levels": levels}
             mesh = {"control": control, "rendered": rendered, "quality_subdivision_levels": surface.subdiv_levels}
             quality = limit.smoothed_quality(surface, surface.subdiv_levels).as_dict()
             self._measured[key] = (mesh, quality)
