@@ -72,7 +72,7 @@ class SurfaceParams:
         "this Blender has none)", min=0, max=6))
     adaptive_subdivision: bool = param(True, Spec(
         "Adaptive Subdivision", "Blender 5.0 and later: Cycles subdivides the mirror when it renders, "
-        "into edges of 1/200 of the radius on the exact limit surface, so the reflections stay true "
+        "into edges of 1/100 of the radius on the exact limit surface, so the reflections stay true "
         "up to the open edges (older versions use Render Levels)"))
 
 
@@ -217,11 +217,12 @@ SMOOTHING_MODIFIER_NAME = "S-Curve Smoothing"
 SMOOTHING_FIELDS = ("subdiv_levels", "render_levels", "adaptive_subdivision")
 
 # Adaptive subdivision's edge length in object space, as a fraction of the radius. Cycles
-# then renders the exact limit surface with its exact normals; R/200 keeps the rendered
-# normal error's maximum under 0.05 degrees at any output resolution (pixel-space dicing
-# depends on the resolution), where level 3's face-averaged normals at the boundaries are
-# 0.2 degrees off (docs/research/rendered-normals/, "Render tessellation").
-ADAPTIVE_EDGE_PER_RADIUS = 1.0 / 200.0
+# then renders the limit surface with its exact normals at the diced vertices. R/100 keeps
+# the rendered normal error's maximum under 0.1 degrees at any output resolution (pixel-space
+# dicing depends on the resolution), where level 3's face-averaged normals at the boundaries
+# are 0.2 degrees off; R/200 halves that maximum but doubles Cycles' dicing and BVH time
+# before the first sample (docs/research/rendered-normals/ and `make bench`, "Optics").
+ADAPTIVE_EDGE_PER_RADIUS = 1.0 / 100.0
 OBJECT_NAME = "S-Curve Mirror"
 PATCH_NAME = "S-Curve Patch"
 

@@ -202,7 +202,7 @@ def test_a_session_renders_the_pixels_of_fresh_processes(tmp_path):
     # switch, h would be level 1 and differ from its fresh render above.
     g, h = pixels(out / "g_everything.png"), pixels(out / "h_adaptive.png")
     if compat.HAS_ADAPTIVE_SUBDIVISION:
-        assert sidecar(out / "h_adaptive.json")["mesh"]["rendered"]["adaptive_edge_length"] == 1.5 / 200
+        assert sidecar(out / "h_adaptive.json")["mesh"]["rendered"]["adaptive_edge_length"] == 1.5 / 100
         assert np.abs(g - h).max() <= 40
     else:
         assert sidecar(out / "h_adaptive.json")["mesh"]["rendered"]["subdivision_levels"] == 1
