@@ -23,11 +23,8 @@ def _point(p: SurfaceParams, u: np.ndarray, t: np.ndarray) -> np.ndarray:
 
 def _point_and_derivatives(p: SurfaceParams, u: np.ndarray,
                            t: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """P, dP/du and dP/dtheta (central differences), from one call on all five points."""
-    h = 1e-6
-    k = len(u)
-    pts = _point(p, np.concatenate([u, u + h, u - h, u, u]), np.concatenate([t, t, t, t + h, t - h]))
-    return pts[:k], (pts[k:2 * k] - pts[2 * k:3 * k]) / (2 * h), (pts[3 * k:4 * k] - pts[4 * k:]) / (2 * h)
+    """P, dP/du and dP/dtheta (closed form)."""
+    return shape.surface_derivatives(u, t, p.radius, p.length, p.profile, p.s_bend)
 
 
 def _derivatives(p: SurfaceParams, u: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -25,6 +25,16 @@ def profile(u: np.ndarray, kind: str) -> np.ndarray:
     raise ValueError(f"unknown profile {kind!r} (expected LINEAR or SMOOTH)")
 
 
+def profile_slope(u: np.ndarray, kind: str) -> np.ndarray:
+    """A'(u), the derivative of profile()."""
+    u = np.asarray(u, dtype=float)
+    if kind == "LINEAR":
+        return np.ones_like(u)
+    if kind == "SMOOTH":
+        return 7.5 * (u**2 - u**4)
+    raise ValueError(f"unknown profile {kind!r} (expected LINEAR or SMOOTH)")
+
+
 def centre_line(u: np.ndarray, length: float, s_bend: float) -> tuple[np.ndarray, np.ndarray]:
     """c(u) and the unit horizontal normal n(u), both shape (k, 2).
 
@@ -72,6 +82,47 @@ def surface_points(u: np.ndarray, theta: np.ndarray, radius: float, length: floa
     c, w = plan_terms(u, length, prof, s_bend)
     s, h = section_terms(theta)
     return np.concatenate([c + radius * s[..., None] * w, radius * h[..., None]], axis=-1)
+
+
+def surface_derivatives(u: np.ndarray, theta: np.ndarray, radius: float, length: float,
+                        prof: str = "LINEAR", s_bend: float = 0.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """P, dP/du and dP/dtheta in closed form, for matching 1-D arrays u, theta -> three (k, 3).
+
+    With w = A n: dP/du = (c' + R sin(theta) w', 0), w' = A' n + A n', and
+    dP/dtheta = (R cos(theta) w, R sin(theta)). n is c' turned a quarter, so
+    n' = (T'_y, -T'_x) with T = c'/|c'| and T' = (c'' - T (T . c'')) / |c'|.
+    """
+    u = np.asarray(u, dtype=float)
+    theta = np.asarray(theta, dtype=float)
+    a, da = profile(u, prof), profile_slope(u, prof)
+    s, co = np.sin(theta), np.cos(theta)
+    k = len(u)
+    point, du, dt = np.empty((k, 3)), np.zeros((k, 3)), np.empty((k, 3))
+    if s_bend == 0.0:  # c = (0, L u), n = (1, 0), n' = 0
+        point[:, 0] = radius * s * a
+        point[:, 1] = length * u
+        du[:, 0] = radius * s * da
+        du[:, 1] = length
+        dt[:, 0] = radius * co * a
+        dt[:, 1] = 0.0
+    else:
+        pu = np.pi * u
+        c = np.stack([s_bend * np.sin(pu), length * u], axis=-1)
+        dc = np.stack([s_bend * np.pi * np.cos(pu), np.full(k, length)], axis=-1)
+        ddc = np.stack([-s_bend * np.pi**2 * np.sin(pu), np.zeros(k)], axis=-1)
+        speed = np.linalg.norm(dc, axis=-1, keepdims=True)
+        tangent = dc / speed
+        dtangent = (ddc - tangent * (tangent * ddc).sum(-1, keepdims=True)) / speed
+        n = np.stack([tangent[:, 1], -tangent[:, 0]], axis=-1)
+        dn = np.stack([dtangent[:, 1], -dtangent[:, 0]], axis=-1)
+        w = a[:, None] * n
+        dw = da[:, None] * n + a[:, None] * dn
+        point[:, :2] = c + radius * s[:, None] * w
+        du[:, :2] = dc + radius * s[:, None] * dw
+        dt[:, :2] = radius * co[:, None] * w
+    point[:, 2] = radius * (1.0 - co)
+    dt[:, 2] = radius * s
+    return point, du, dt
 
 
 def fold_margin(radius: float, length: float, prof: str, s_bend: float, samples: int = 4001) -> float:
