@@ -4,6 +4,7 @@ Used by the operators and, outside the UI, by the render pipeline and tests.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, cast
 
 import bpy
@@ -22,9 +23,10 @@ from .defaults import (
     MaterialParams,
     SurfaceParams,
 )
-from .geometry.quality import QualityReport, surface_quality
+from .geometry import optics
+from .geometry.quality import QualityReport, closest_parameters, surface_quality
 from .material import assign_material, ensure_mirror_material
-from .smoothing import adaptive_edge_length, ensure_smoothing
+from .smoothing import adaptive_edge_length, ensure_smoothing, is_standard, modifier_rendered_levels
 
 
 def surface_mesh(params: SurfaceParams, half: bool = False) -> bpy.types.Mesh:
@@ -131,5 +133,31 @@ def evaluated_arrays(obj: bpy.types.Object, depsgraph: bpy.types.Depsgraph | Non
 
 
 def evaluated_quality(obj: bpy.types.Object, depsgraph: bpy.types.Depsgraph | None = None) -> QualityReport:
-    """Measure the object's evaluated (smoothed) mesh against its analytic surface."""
-    return surface_quality(tagging.stored_params(obj), *evaluated_arrays(obj, depsgraph))
+    """Measure the object's evaluated (smoothed) mesh against its analytic surface, and its
+    normals as Cycles renders them (rendered_normals)."""
+    params = tagging.stored_params(obj)
+    arrays = evaluated_arrays(obj, depsgraph)
+    u, t = closest_parameters(params, arrays[0])
+    report = surface_quality(params, *arrays, initial=(u, t), iterations=0)
+    return replace(report, rendered_normals=rendered_normals(obj, params, arrays, u, t))
+
+
+def rendered_normals(obj: bpy.types.Object, params: SurfaceParams,
+                     arrays: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+                     u: np.ndarray, t: np.ndarray) -> optics.NormalErrors:
+    """The object's normals as Cycles renders them (geometry/optics.py).
+
+    A surface whose mesh is what its parameters describe, smoothed by the standard smoothing
+    modifier alone: in closed form at the tessellation the modifier renders (its render
+    levels, or the limit surface with adaptive subdivision), which the viewport's evaluated
+    mesh need not be. Anything else (a patch, a mesh edited by hand, other modifiers): the
+    evaluated mesh `arrays` itself, whose vertices' closest parameters are (u, t), labelled
+    with the modifier's viewport levels (0 without it).
+    """
+    mod: bpy.types.Modifier | None = obj.modifiers.get(SMOOTHING_MODIFIER_NAME)
+    if not isinstance(mod, bpy.types.SubsurfModifier):
+        return optics.mesh_normal_errors(params, *arrays, u, t, 0)
+    if (tagging.role(obj) == ROLE_SURFACE and len(obj.modifiers) == 1 and is_standard(mod)
+            and not tagging.edited_by_hand(obj)):
+        return optics.rendered_normal_errors(params, modifier_rendered_levels(mod))
+    return optics.mesh_normal_errors(params, *arrays, u, t, mod.levels)

@@ -59,6 +59,12 @@ def set_adaptive_subdivision(modifier: Any, edge_length: float | None) -> None:
         modifier.adaptive_object_edge_length = max(edge_length, lowest)
 
 
+def uses_adaptive_subdivision(modifier: Any) -> bool:
+    """Cycles dices this Subdivision Surface modifier's object when it renders (the modifier's
+    render levels do not apply). False where this Blender has no such switch on the modifier."""
+    return HAS_ADAPTIVE_SUBDIVISION and bool(modifier.use_adaptive_subdivision)
+
+
 # Blender's physical sky model: 4.2 and 4.5 call it NISHITA; 5.0 renamed it and added a
 # cheaper variant (MULTIPLE_SCATTERING, SINGLE_SCATTERING). First one present wins.
 PHYSICAL_SKY_TYPES: tuple[str, ...] = ("MULTIPLE_SCATTERING", "NISHITA", "SINGLE_SCATTERING")

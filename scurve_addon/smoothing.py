@@ -23,6 +23,19 @@ def rendered_levels(p: SurfaceParams) -> int | None:
     return None if adaptive_edge_length(p) is not None else p.render_levels
 
 
+def modifier_rendered_levels(mod: bpy.types.SubsurfModifier) -> int | None:
+    """rendered_levels() of an object with this smoothing modifier, read from the modifier
+    (its settings are what Cycles renders, whatever the stored parameters say)."""
+    return None if compat.uses_adaptive_subdivision(mod) else mod.render_levels
+
+
+def is_standard(mod: bpy.types.SubsurfModifier) -> bool:
+    """The modifier smooths as ensure_smoothing() sets it up, which geometry.limit computes
+    in closed form (a user may have changed it in the modifier panel since)."""
+    return (mod.subdivision_type == "CATMULL_CLARK" and mod.boundary_smooth == "PRESERVE_CORNERS"
+            and mod.use_limit_surface and mod.show_render)
+
+
 def ensure_smoothing(obj: bpy.types.Object, levels: int, render_levels: int,
                      adaptive_edge: float | None = None) -> bpy.types.SubsurfModifier:
     """Add (or update, never stack) the smoothing modifier and shade the mesh smooth.

@@ -10,13 +10,15 @@ closed form, and the quality report and the mesh statistics need no depsgraph ev
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from ..defaults import SurfaceParams
 from . import bspline
 from .grid import grid_quads
-from .quality import QualityReport, surface_quality
-from .surface import full_surface
+from .quality import QualityReport, closest_parameters, surface_quality
+from .surface import GridMesh, full_surface
 
 
 def refined_count(control: int, levels: int) -> int:
@@ -73,19 +75,40 @@ def _refined_nodes(nodes: np.ndarray, levels: int) -> np.ndarray:
     return np.interp(t, np.arange(len(nodes)), nodes)
 
 
-def smoothed_quality(p: SurfaceParams, levels: int) -> QualityReport:
-    """The quality report of the full surface smoothed at `levels`, without Blender: the same
-    numbers as surface_quality() on the evaluated mesh of an untouched S-curve mirror."""
-    mesh = full_surface(p)
-    verts, loops, starts, normals = limit_mesh(mesh.grid, levels)
+def vertex_parameters(p: SurfaceParams, mesh: GridMesh, levels: int,
+                      verts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(u, theta) of the closest surface point to each vertex of the level-`levels` mesh of
+    `mesh` (full_surface(p)), seeded from the nodes' parameters where they are a good guess."""
+    if not p.match_heights:  # the recipe before its height step: far from the surface, no good guess
+        return closest_parameters(p, verts)
     u = _refined_nodes(mesh.u_nodes, levels)
     theta = _refined_nodes(mesh.theta_nodes, levels)
     uu, tt = np.meshgrid(u, theta)  # rows follow theta, columns follow u
-    if not p.match_heights:  # the recipe before its height step: far from the surface, no good guess
-        return surface_quality(p, verts, loops, starts, normals)
     # From that guess 4 Gauss-Newton steps give the report of 30 from the generic guess
     # (to 1e-4 relative, checked for the presets and the recipe).
-    return surface_quality(p, verts, loops, starts, normals, initial=(uu.ravel(), tt.ravel()), iterations=4)
+    return closest_parameters(p, verts, iterations=4, initial=(uu.ravel(), tt.ravel()))
+
+
+SAME_LEVELS = -1  # smoothed_quality's default: normals rendered at the measured level
+
+
+def smoothed_quality(p: SurfaceParams, levels: int, render_levels: int | None = SAME_LEVELS) -> QualityReport:
+    """The quality report of the full surface smoothed at `levels`, without Blender: the same
+    numbers as surface_quality() on the evaluated mesh of an untouched S-curve mirror, and
+    its normals as rendered (optics.py) at `render_levels` (None: adaptive subdivision;
+    by default `levels`, whose vertices' solve the normals then share)."""
+    # optics builds on this module's meshes: imported here, so that the imports stay acyclic.
+    from . import optics
+
+    mesh = full_surface(p)
+    verts, loops, starts, normals = limit_mesh(mesh.grid, levels)
+    u, t = vertex_parameters(p, mesh, levels, verts)
+    report = surface_quality(p, verts, loops, starts, normals, initial=(u, t), iterations=0)
+    if render_levels == SAME_LEVELS or render_levels == levels:
+        rendered = optics.mesh_normal_errors(p, verts, loops, starts, normals, u, t, levels)
+    else:
+        rendered = optics.rendered_normal_errors(p, render_levels)
+    return replace(report, rendered_normals=rendered)
 
 
 def smoothed_counts(p: SurfaceParams, levels: int) -> dict[str, int]:

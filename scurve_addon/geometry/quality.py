@@ -3,18 +3,38 @@
 One function, `surface_quality`, serves the quality-report operator, the sidebar and the
 render sidecars: distances from each vertex to the surface (closest point by projected
 Gauss-Newton on (u, theta)), normal errors, edge deviations, seam and manifold checks.
+The report's normals as Cycles renders them (median, 99th percentile and maximum, by
+region) come from optics.py, added by limit.smoothed_quality and build.evaluated_quality.
 """
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..defaults import SurfaceParams
 from . import grid, shape
 
+if TYPE_CHECKING:
+    from .optics import NormalErrors
+
 NORMAL_BAND = 0.05  # normals are compared for theta in [0.05 pi, 0.95 pi]
+
+
+def in_band(t: np.ndarray) -> np.ndarray:
+    """Where normals are compared. Near the top and bottom edges the sections are ellipses of
+    width A(u) R and height 2R: close to the centre line the analytic normal turns through
+    90 degrees within a sliver no mesh resolves, so the band leaves those out."""
+    return (t > NORMAL_BAND * math.pi) & (t < (1.0 - NORMAL_BAND) * math.pi)
+
+
+def angle_deg(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Angle in degrees between the lines of a and b, row by row (neither need be unit
+    length; the sign does not count: a back face is shaded with its normal flipped)."""
+    cos = np.abs((a * b).sum(1)) / np.maximum(np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1), 1e-300)
+    return np.degrees(np.arccos(np.clip(cos, -1.0, 1.0)))
 
 
 def _point(p: SurfaceParams, u: np.ndarray, t: np.ndarray) -> np.ndarray:
@@ -72,7 +92,13 @@ def surface_normals(p: SurfaceParams, u: np.ndarray, t: np.ndarray) -> np.ndarra
 
 @dataclass(frozen=True)
 class QualityReport:
-    """Distances in metres, and relative to the radius; angles in degrees."""
+    """Distances in metres, and relative to the radius; angles in degrees.
+
+    max_normal_error_deg: the largest angle, in the normal band, between a vertex normal of
+    the measured mesh and the analytic normal (at the vertices only). rendered_normals: the
+    normals as Cycles renders the surface, interpolated across the faces of the render
+    tessellation (which need not be the measured mesh's level), or None where not measured.
+    """
 
     max_distance: float
     median_distance: float
@@ -86,13 +112,19 @@ class QualityReport:
     orientation_conflicts: int
     vertices: int
     faces: int
+    rendered_normals: NormalErrors | None = None
 
-    def as_dict(self) -> dict:
-        return asdict(self)
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data (sidecars, the object's stored report): rendered_normals as its as_dict()."""
+        out: dict[str, Any] = {f.name: getattr(self, f.name) for f in fields(self)}
+        out["rendered_normals"] = self.rendered_normals.as_dict() if self.rendered_normals else None
+        return out
 
     def summary(self) -> str:
-        return (f"max {self.max_distance_rel * 100:.3f} % R, median {self.median_distance_rel * 100:.4f} % R, "
-                f"normals {self.max_normal_error_deg:.2f} deg, edges top {self.top_edge_deviation:.2e} m "
+        rendered = f"{self.rendered_normals.summary()}; " if self.rendered_normals else ""
+        return (f"max {self.max_distance_rel * 100:.3f} % R, median {self.median_distance_rel * 100:.4f} % R; "
+                f"{rendered}vertex normals max {self.max_normal_error_deg:.2f} deg; "
+                f"edges top {self.top_edge_deviation:.2e} m "
                 f"bottom {self.bottom_edge_deviation:.2e} m, seam duplicates {self.seam_duplicate_vertices}, "
                 f"non-manifold {self.non_manifold_edges}")
 
@@ -111,14 +143,8 @@ def surface_quality(p: SurfaceParams, verts: np.ndarray, loops: np.ndarray, star
     u, t = closest_parameters(p, verts, iterations, initial)
     dist = np.linalg.norm(_point(p, u, t) - verts, axis=1)
     if normals is not None and len(normals):
-        # Near the top and bottom edges the sections are ellipses of width A(u) R and height
-        # 2R: close to the centre line the analytic normal turns through 90 degrees within a
-        # sliver no mesh resolves. Normals are compared inside the band that leaves those out.
-        band = (t > NORMAL_BAND * math.pi) & (t < (1.0 - NORMAL_BAND) * math.pi)
-        ref = surface_normals(p, u[band], t[band])
-        nrm = normals[band]
-        cosang = np.abs((ref * nrm).sum(1)) / np.maximum(np.linalg.norm(nrm, axis=1), 1e-300)
-        normal_err = float(np.degrees(np.arccos(np.clip(cosang, -1, 1))).max()) if band.any() else 0.0
+        band = in_band(t)
+        normal_err = float(angle_deg(normals[band], surface_normals(p, u[band], t[band])).max()) if band.any() else 0.0
     else:
         normal_err = float("nan")
     edges, counts = grid.edge_face_counts(loops, starts)

@@ -21,7 +21,8 @@ def profile(u: np.ndarray, kind: str) -> np.ndarray:
     if kind == "LINEAR":
         return u.copy()
     if kind == "SMOOTH":  # A'(0)=A''(0)=0, A'(+-1)=0
-        return (5.0 * u**3 - 3.0 * u**5) / 2.0
+        u2 = u * u  # products, not powers: float powers cost 5x in the quality report's solve
+        return u * u2 * (5.0 - 3.0 * u2) / 2.0
     raise ValueError(f"unknown profile {kind!r} (expected LINEAR or SMOOTH)")
 
 
@@ -31,7 +32,8 @@ def profile_slope(u: np.ndarray, kind: str) -> np.ndarray:
     if kind == "LINEAR":
         return np.ones_like(u)
     if kind == "SMOOTH":
-        return 7.5 * (u**2 - u**4)
+        u2 = u * u
+        return 7.5 * u2 * (1.0 - u2)
     raise ValueError(f"unknown profile {kind!r} (expected LINEAR or SMOOTH)")
 
 

@@ -10,6 +10,7 @@ from bpy.props import EnumProperty
 
 from .. import live, presets, tagging
 from ..defaults import QUALITY_KEY, ROLE_PATCH
+from ..geometry import optics
 from .common import SCURVE_ROLES, OperatorResult, ScurveObjectOperator, active_object
 from .draw import draw_adaptive, draw_surface_props
 from .quality_report import SCURVE_OT_quality_report
@@ -84,7 +85,12 @@ def draw_live_edit(layout: bpy.types.UILayout, obj: bpy.types.Object) -> None:
         col = box.column(align=True)
         col.label(text=f"Max distance {quality['max_distance_rel'] * 100:.3f} % R")
         col.label(text=f"Median distance {quality['median_distance_rel'] * 100:.4f} % R")
-        col.label(text=f"Max normal error {quality['max_normal_error_deg']:.2f} deg")
+        rendered = quality.get("rendered_normals")
+        if rendered:  # a report stored before rendered normals were measured has none
+            for line in optics.describe(rendered):
+                col.label(text=line)
+        else:
+            col.label(text=f"Max normal error {quality['max_normal_error_deg']:.2f} deg")
         col.label(text=f"Top / bottom edge {quality['top_edge_deviation']:.1e} / "
                   f"{quality['bottom_edge_deviation']:.1e} m")
         col.label(text=f"Seam duplicates {quality['seam_duplicate_vertices']}, "

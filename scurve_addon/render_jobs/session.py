@@ -77,7 +77,9 @@ class RenderSession:
             else:
                 rendered = {**limit.smoothed_counts(surface, levels), "subdivision_levels": levels}
             mesh = {"control": control, "rendered": rendered, "quality_subdivision_levels": surface.subdiv_levels}
-            quality = limit.smoothed_quality(surface, surface.subdiv_levels).as_dict()
+            # the report at the viewport levels (what the sidebar's report of the object
+            # shows), its normals as this Blender renders them
+            quality = limit.smoothed_quality(surface, surface.subdiv_levels, levels).as_dict()
             self._measured[key] = (mesh, quality)
         mesh, quality = self._measured[key]
         return dict(mesh), dict(quality)

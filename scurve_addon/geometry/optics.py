@@ -1,0 +1,235 @@
+"""Normals as Cycles renders them, against the analytic surface's normals. Pure numpy.
+
+A smooth-shaded mesh is rendered with each triangle's shading normal interpolated
+(barycentric, then normalised) from its three vertex normals; quads are split along their
+corner-0 to corner-2 diagonal (Blender's triangulation of a quad, the loop triangles).
+With adaptive subdivision (Blender 5.0, smoothing.rendered_levels() is None) Cycles dices
+the exact limit surface into edges of R/200 and shades it with the limit surface's own
+normals; that is modelled here as the exact limit surface (the research measured the
+dicing's own error at under 0.03 deg: docs/research/rendered-normals/README.md, section 3).
+
+The error of a sample is the angle between its shading normal and the analytic normal
+(quality.surface_normals) at the analytic surface point closest to it. Statistics are
+taken over the normal band of the quality report (theta from 0.05 pi to 0.95 pi,
+quality.NORMAL_BAND), weighted by surface area: each sample stands for the area around it,
+so the median is the error that half the mirror's area stays under, whatever the node
+spacing of the fit. The maximum is over every sample.
+
+Regions of the band (REGIONS, region_masks: the one place they are defined):
+- 'ends': |u| > END_U (0.75), the quarter of each half nearest the half-circle end, at any
+  height in the band;
+- 'bottom' and 'top': the edge bands, theta within EDGE_BAND (0.2) pi of the bottom edge
+  (z = 0) or of the top edge (z = 2R), with |u| <= END_U;
+- 'interior': the rest.
+Every band sample is in exactly one region.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..defaults import SurfaceParams
+from . import bspline, limit
+from .grid import polygon_sizes
+from .quality import angle_deg, closest_parameters, in_band, surface_normals
+from .surface import GridMesh, full_surface
+
+EDGE_BAND = 0.2  # the edge bands: theta within 0.2 pi of the bottom or top edge
+END_U = 0.75  # the ends: |u| beyond this
+REGIONS = ("bottom", "top", "ends", "interior")
+
+# Adaptive subdivision: the limit surface is sampled at knot steps of 1/LIMIT_PER_SPAN
+# (the vertices of level log2(LIMIT_PER_SPAN)), each sample weighted by its area.
+LIMIT_PER_SPAN = 8
+# Gauss-Newton steps for a triangle's centroid, from its vertices' parameters averaged:
+# one step gives the statistics of four to 4 digits (default and SMOOTH, level 3).
+FACE_ITERATIONS = 1
+WEIGHTING = "area"
+
+
+@dataclass(frozen=True)
+class Percentiles:
+    """Normal error in degrees: area-weighted median and 99th percentile, and maximum."""
+
+    median: float
+    p99: float
+    max: float
+
+    def as_dict(self) -> dict[str, float]:
+        return {"median_deg": self.median, "p99_deg": self.p99, "max_deg": self.max}
+
+
+@dataclass(frozen=True)
+class NormalErrors:
+    """The shading-normal error of a rendered surface, in the band and by region."""
+
+    levels: int | None  # the subdivision level rendered; None: adaptive (the limit surface)
+    samples: int  # samples in the band
+    band: Percentiles
+    regions: dict[str, Percentiles]  # REGIONS -> its percentiles (NaN where it has no samples)
+
+    @property
+    def worst_region(self) -> str:
+        """The region with the largest maximum error (the first of REGIONS among those equal to
+        1e-6: the half turn maps the bottom band onto the top band, whose maxima agree)."""
+        maxima = [self.regions[r].max for r in REGIONS]
+        top = max((m for m in maxima if not math.isnan(m)), default=math.nan)
+        return next((r for r, m in zip(REGIONS, maxima, strict=True) if m >= top * (1.0 - 1e-6)), REGIONS[-1])
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data for JSON sidecars and ID properties (which hold no None): `levels` is
+        the level, or the string "adaptive"."""
+        return {"levels": "adaptive" if self.levels is None else self.levels, "weighting": WEIGHTING,
+                "samples": self.samples, **self.band.as_dict(),
+                "regions": {name: self.regions[name].as_dict() for name in REGIONS},
+                "worst_region": self.worst_region}
+
+    def summary(self) -> str:
+        return "; ".join(line[0].lower() + line[1:] for line in describe(self.as_dict()))
+
+
+def deg(value: Any) -> str:
+    """An error in degrees to two significant figures: 0.0068, 0.020, 0.11, 2.4, 12 (None, as a
+    JSON sidecar has NaN, and NaN: "-")."""
+    if value is None or math.isnan(value):
+        return "-"
+    if value >= 10.0:
+        return f"{value:.0f}"
+    return f"{value:#.2g}" if value >= 1e-4 else f"{value:.0e}"
+
+
+def describe(data: Mapping[str, Any]) -> tuple[str, str]:
+    """Two short lines for the sidebar and the operator's message, from NormalErrors.as_dict()
+    (or the copy of it stored on the object):
+    "Normals (level 3) med/p99/max 0.011/0.2/0.42 deg" and "Worst region bottom, max 0.42 deg"."""
+    levels = data["levels"]
+    tessellation = levels if isinstance(levels, str) else f"level {levels}"
+    worst = data["worst_region"]
+    return (f"Normals ({tessellation}) med/p99/max {deg(data['median_deg'])}/{deg(data['p99_deg'])}/"
+            f"{deg(data['max_deg'])} deg",
+            f"Worst region {worst}, max {deg(data['regions'][worst]['max_deg'])} deg")
+
+
+def region_masks(u: np.ndarray, t: np.ndarray) -> dict[str, np.ndarray]:
+    """Region -> mask, for samples in the band (see the module docstring)."""
+    ends = np.abs(u) > END_U
+    bottom = ~ends & (t < EDGE_BAND * math.pi)
+    top = ~ends & (t > (1.0 - EDGE_BAND) * math.pi)
+    return {"bottom": bottom, "top": top, "ends": ends, "interior": ~(ends | bottom | top)}
+
+
+def percentiles(err: np.ndarray, weights: np.ndarray) -> Percentiles:
+    """err in degrees; weights: area (0 for samples that count only in the maximum).
+
+    A percentile q is the smallest error e with at least a fraction q of the total weight on
+    errors <= e (the inverted cumulative distribution: a sample of weight 0 is never one)."""
+    if not len(err):
+        return Percentiles(float("nan"), float("nan"), float("nan"))
+    order = np.argsort(err)
+    return _sorted_percentiles(err[order], weights[order])
+
+
+def _sorted_percentiles(err: np.ndarray, weights: np.ndarray) -> Percentiles:
+    if not len(err):
+        return Percentiles(float("nan"), float("nan"), float("nan"))
+    cumulative = np.cumsum(weights)
+    if not cumulative[-1] > 0:
+        return Percentiles(float("nan"), float("nan"), float(err[-1]))
+    i = np.minimum(np.searchsorted(cumulative, np.array([0.5, 0.99]) * cumulative[-1], side="left"), len(err) - 1)
+    return Percentiles(float(err[i[0]]), float(err[i[1]]), float(err[-1]))
+
+
+def statistics(p: SurfaceParams, levels: int | None, normals: np.ndarray, u: np.ndarray, t: np.ndarray,
+               weights: np.ndarray) -> NormalErrors:
+    """NormalErrors of samples with shading normals `normals` whose closest surface points
+    are at (u, t); weights: the area each stands for."""
+    band = in_band(t)
+    u, t, w = u[band], t[band], weights[band]
+    err = angle_deg(normals[band], surface_normals(p, u, t))
+    order = np.argsort(err)  # one sort serves the band and every region
+    err, w = err[order], w[order]
+    masks = region_masks(u[order], t[order])
+    return NormalErrors(levels, int(band.sum()), _sorted_percentiles(err, w),
+                        {name: _sorted_percentiles(err[masks[name]], w[masks[name]]) for name in REGIONS})
+
+
+def _triangles(loops: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """(T, 3) vertex indices: each polygon as a fan from its first corner, which for a quad
+    is Blender's split (corners 0 1 2 and 0 2 3). Larger polygons (a mesh edited by hand)
+    are triangulated otherwise by Blender; the fan is an approximation for them."""
+    sizes = polygon_sizes(loops, starts)
+    count = np.maximum(sizes - 2, 0)
+    poly = np.repeat(np.arange(len(starts)), count)
+    k = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count) + 1
+    first = starts[poly]
+    return np.stack([loops[first], loops[first + k], loops[first + k + 1]], axis=1)
+
+
+def mesh_normal_errors(p: SurfaceParams, verts: np.ndarray, loops: np.ndarray, starts: np.ndarray,
+                       normals: np.ndarray, u: np.ndarray, t: np.ndarray, levels: int | None) -> NormalErrors:
+    """Shading-normal errors of a smooth-shaded mesh (verts, loops, starts, vertex normals)
+    rendered as is; (u, t): the vertices' closest surface parameters (the quality report's
+    solve); `levels`: the label of what was measured.
+
+    Samples: each triangle's centroid (weight 3/4 of its area) and its three vertices (1/12
+    of its area each, summed over the triangles around a vertex): the degree-2 quadrature
+    rule, so the percentiles are of the area. For the default and SMOOTH mirrors at level 3
+    this gives the median and p99 of 16 points per triangle to 1 %, for a sample count of
+    three per quad.
+    """
+    verts, normals = np.asarray(verts, dtype=float), np.asarray(normals, dtype=float)
+    tri = _triangles(np.asarray(loops), np.asarray(starts))
+    corners = verts[tri]  # (T, 3 corners, 3)
+    area = 0.5 * np.linalg.norm(np.cross(corners[:, 1] - corners[:, 0], corners[:, 2] - corners[:, 0]), axis=1)
+    vertex_weight = np.bincount(tri.ravel(), weights=np.repeat(area / 12.0, 3), minlength=len(verts))
+    cu, ct = closest_parameters(p, corners.mean(axis=1), FACE_ITERATIONS,
+                                initial=(u[tri].mean(axis=1), t[tri].mean(axis=1)))
+    return statistics(p, levels, np.concatenate([normals, normals[tri].mean(axis=1)]),
+                      np.concatenate([u, cu]), np.concatenate([t, ct]),
+                      np.concatenate([vertex_weight, 0.75 * area]))
+
+
+def limit_normal_errors(p: SurfaceParams, mesh: GridMesh, per_span: int = LIMIT_PER_SPAN) -> NormalErrors:
+    """Normal errors of the exact limit surface of the control grid, as adaptive subdivision
+    renders it: samples at knot steps 1/per_span (per_span a power of two), normals
+    dQ/da x dQ/db from the B-spline derivatives, weights |dQ/da x dQ/db| da db (the
+    trapezoid rule: halved on the boundary rows and columns)."""
+    levels = int(round(math.log2(per_span)))
+    ctrl = mesh.grid
+    rows, cols = ctrl.shape[:2]
+    a = np.linspace(0.0, cols - 1, limit.refined_count(cols, levels))  # along u (columns)
+    b = np.linspace(0.0, rows - 1, limit.refined_count(rows, levels))  # along theta (rows)
+
+    def tensor(d_rows: int, d_cols: int) -> np.ndarray:
+        along_rows = bspline.evaluate(ctrl, b, d_rows)  # (R', cols, 3)
+        return np.swapaxes(bspline.evaluate(np.swapaxes(along_rows, 0, 1), a, d_cols), 0, 1)
+
+    pos, q_a, q_b = tensor(0, 0), tensor(0, 1), tensor(1, 0)
+    normal = np.cross(q_a, q_b)
+    trapezoid = np.outer(_trapezoid(len(b)), _trapezoid(len(a)))
+    weights = (np.linalg.norm(normal, axis=-1) * trapezoid).ravel()
+    verts = pos.reshape(-1, 3)
+    u, t = limit.vertex_parameters(p, mesh, levels, verts)
+    return statistics(p, None, normal.reshape(-1, 3), u, t, weights)
+
+
+def _trapezoid(n: int) -> np.ndarray:
+    w = np.ones(n)
+    w[[0, -1]] = 0.5
+    return w
+
+
+def rendered_normal_errors(p: SurfaceParams, levels: int | None) -> NormalErrors:
+    """The shading-normal errors of the full surface as Cycles renders it: smoothed at
+    subdivision level `levels` (Blender's vertex normals interpolated across each
+    triangle), or with adaptive subdivision (`levels` None: the exact limit surface)."""
+    mesh = full_surface(p)
+    if levels is None:
+        return limit_normal_errors(p, mesh)
+    verts, loops, starts, normals = limit.limit_mesh(mesh.grid, levels)
+    u, t = limit.vertex_parameters(p, mesh, levels, verts)
+    return mesh_normal_errors(p, verts, loops, starts, normals, u, t, levels)
