@@ -16,6 +16,7 @@ from mathutils import Matrix
 
 from scurve_addon import compat, geometry, live, mesh_data, presets, registration, smoothing, tagging
 from scurve_addon.defaults import MATERIAL_NAME, PRESETS, SMOOTHING_MODIFIER_NAME, SurfaceParams
+from scurve_addon.geometry import optics
 from scurve_addon.scene import STUDIO_SURFACE_KEY
 
 scurve_ops: Any = bpy.ops.scurve  # type: ignore[attr-defined]
@@ -487,7 +488,16 @@ def test_edit_section_shows_every_parameter_counts_and_quality(clean_scene):
     assert "Vertices 561   Faces 512" in labels and "Not measured since the last change" in labels
     assert ("operator", "scurve.freeze") in log and ("operator", "scurve.apply_preset") in log
     scurve_ops.quality_report()
-    assert any(text.startswith("Max distance") for kind, text in drawn(obj) if kind == "label")
+    labels = [text for kind, text in drawn(obj) if kind == "label"]
+    assert any(text.startswith("Max distance") for text in labels)
+    # the rendered normals in two lines: what Cycles renders (adaptive on 5.0), the worst region
+    rendered = obj["scurve_quality"]["rendered_normals"]
+    first, second = optics.describe(rendered)
+    assert first in labels and second in labels
+    tessellation = "adaptive" if compat.HAS_ADAPTIVE_SUBDIVISION else "level 3"
+    assert first.startswith(f"Normals ({tessellation}) med/p99/max ") and first.endswith(" deg")
+    assert second == f"Worst region {rendered['worst_region']}, " \
+        f"max {optics.deg(rendered['regions'][rendered['worst_region']]['max_deg'])} deg"
     params_of(obj).s_bend = -3.0  # refused: the panel says why
     assert "folds the surface over itself" in " ".join(text for kind, text in drawn(obj) if kind == "label")
 

@@ -11,9 +11,10 @@ import bpy
 import numpy as np
 import pytest
 
-from scurve_addon import build, mesh_data
+from scurve_addon import build, compat, mesh_data, smoothing
 from scurve_addon.defaults import PRESETS, SurfaceParams
-from scurve_addon.geometry import shape
+from scurve_addon.geometry import optics, shape
+from scurve_addon.geometry.quality import closest_parameters
 
 # Our operators: bpy.ops.scurve exists once they are registered, which the stubs that mypy
 # reads (fake-bpy-module) cannot know.
@@ -81,11 +82,19 @@ def test_quality_report_agrees_with_dense_sampling(clean_scene, kw):
     assert q.median_distance == pytest.approx(float(np.median(d)), rel=0.05, abs=2e-6)
 
 
-def test_quality_report_operator_keeps_the_result(clean_scene):
+def test_quality_report_operator_keeps_the_result(clean_scene, capfd):
     obj = build_default()
+    capfd.readouterr()
     assert scurve_ops.quality_report() == {"FINISHED"}
     stored = obj["scurve_quality"].to_dict()
     assert stored["max_distance_rel"] <= 0.002 and stored["vertices"] > len(obj.data.vertices)
+    # the normals as this Blender renders the mirror: adaptive subdivision (5.0) or level 3
+    levels = smoothing.rendered_levels(SurfaceParams())
+    expected = optics.rendered_normal_errors(SurfaceParams(), levels).as_dict()
+    assert stored["rendered_normals"] == expected
+    assert stored["rendered_normals"]["levels"] == ("adaptive" if compat.HAS_ADAPTIVE_SUBDIVISION else 3)
+    message = capfd.readouterr().out  # in the background the operator's report is printed
+    assert "; ".join(optics.describe(expected)).lower() in message.lower()
     # a later step that changes the surface drops the report instead of showing a stale one
     assert scurve_ops.add_smoothing(subdiv_levels=1) == {"FINISHED"}
     assert "scurve_quality" not in obj
@@ -177,8 +186,54 @@ def test_closed_form_smoothed_mesh_is_blenders_evaluated_mesh(clean_scene, kw):
         assert np.abs(ours - verts[match]).max() < 2e-6 * p.radius  # float32 positions
         cos = (our_normals * normals[match]).sum(1) / np.linalg.norm(normals[match], axis=1)
         assert np.degrees(np.arccos(np.clip(cos, -1, 1))).max() < 0.05
+        # Blender's mesh, shaded as Cycles shades it (its own faces, split as it splits them,
+        # its float32 normals), has the rendered-normal statistics of the closed form (from
+        # level 2: level 1's regions hold too few samples for percentiles to 0.5 %)
+        if levels > 1:
+            u, t = closest_parameters(p, verts)
+            shaded = optics.mesh_normal_errors(p, verts, loops, starts, normals, u, t, levels)
+            assert flat(shaded.as_dict()) == \
+                pytest.approx(flat(optics.rendered_normal_errors(p, levels).as_dict()), rel=5e-3, abs=2e-4)
         if levels == mod.levels == 2:
             blender = build.evaluated_quality(obj).as_dict()
-            closed = limit.smoothed_quality(p, levels).as_dict()
-            for key, value in blender.items():
-                assert closed[key] == pytest.approx(value, rel=1e-3, abs=1e-6, nan_ok=True), key
+            closed = limit.smoothed_quality(p, levels, smoothing.rendered_levels(p)).as_dict()
+            assert flat(closed) == pytest.approx(flat(blender), rel=1e-3, abs=1e-6, nan_ok=True)
+
+
+def flat(data: dict, prefix: str = "") -> dict:
+    """Nested report data as one level of keys (pytest.approx compares no nested dicts)."""
+    out: dict = {}
+    for key, value in data.items():
+        if isinstance(value, dict):
+            out.update(flat(value, f"{prefix}{key}."))
+        else:
+            out[f"{prefix}{key}"] = value
+    return out
+
+
+def test_rendered_normals_follow_the_smoothing_modifier(clean_scene):
+    """The report's normals are those of the tessellation Cycles renders, read from the
+    modifier (not from the viewport's evaluated mesh, nor from the stored parameters)."""
+    p = SurfaceParams()
+    obj = build.build_mirror(bpy.context, p)
+    mod = cast(bpy.types.SubsurfModifier, obj.modifiers[0])
+    rendered = optics.rendered_normal_errors(p, smoothing.rendered_levels(p))
+    assert build.evaluated_quality(obj).rendered_normals == rendered
+    compat.set_adaptive_subdivision(mod, None)
+    mod.render_levels = 2
+    report = build.evaluated_quality(obj)
+    assert report.rendered_normals == optics.rendered_normal_errors(p, 2)
+    assert report.vertices == limit_counts(p, mod.levels)  # the rest: the viewport's mesh
+    # A mesh edited by hand has no closed form: its evaluated mesh is measured as it is
+    cast(bpy.types.Mesh, obj.data).vertices[40].co.x += 0.05
+    bpy.context.evaluated_depsgraph_get().update()
+    edited = build.evaluated_quality(obj).rendered_normals
+    assert edited is not None and edited.levels == mod.levels
+    assert edited.band.max > 1.0  # the dent tilts its normals by degrees
+    assert edited.band.median == pytest.approx(optics.rendered_normal_errors(p, mod.levels).band.median, rel=0.05)
+
+
+def limit_counts(p: SurfaceParams, levels: int) -> int:
+    from scurve_addon.geometry import limit
+
+    return limit.smoothed_counts(p, levels)["vertices"]

@@ -18,6 +18,9 @@ import bpy
 import numpy as np
 import pytest
 
+from scurve_addon import smoothing
+from scurve_addon.defaults import SurfaceParams
+from scurve_addon.geometry import optics
 from scurve_addon.geometry.quality import QualityReport
 from scurve_addon.render_jobs import cli, contact_sheet, devices, sidecar
 
@@ -142,10 +145,19 @@ def test_sidecar_records_everything_to_reproduce(rendered):
     assert data["render_time_s"] == t["render"]
     mesh = data["mesh"]
     assert mesh["control"] == {"vertices": 9 * 9, "faces": 8 * 8}
-    assert mesh["rendered"]["faces"] == 8 * 8 * 4 ** p["surface"]["render_levels"]
+    if smoothing.rendered_levels(SurfaceParams(**p["surface"])) is None:  # adaptive (5.0): Cycles dices it
+        assert mesh["rendered"] == {"adaptive_edge_length": p["surface"]["radius"] / 200}
+    else:
+        assert mesh["rendered"]["faces"] == 8 * 8 * 4 ** p["surface"]["render_levels"]
     q = data["quality"]
     assert set(q) == {f.name for f in fields(QualityReport)}
     assert q["seam_duplicate_vertices"] == 0 and q["non_manifold_edges"] == 0
+    # the normals as this Blender renders the job's surface (adaptive on 5.0, else level 3)
+    surface = SurfaceParams(**p["surface"])
+    levels = smoothing.rendered_levels(surface)
+    assert q["rendered_normals"] == optics.rendered_normal_errors(surface, levels).as_dict()
+    assert q["rendered_normals"]["levels"] == ("adaptive" if levels is None else 3)
+    assert q["rendered_normals"]["max_deg"] >= q["rendered_normals"]["p99_deg"] >= q["rendered_normals"]["median_deg"]
     assert data["job_hash"] == sidecar.job_hash(next(j for j in cli.jobfile.load(job_file).jobs
                                                      if j.name == "sweep__arc_segments-8"))
 
