@@ -106,7 +106,7 @@ def deg(value: Any) -> str:
 def describe(data: Mapping[str, Any]) -> tuple[str, str]:
     """Two short lines for the sidebar and the operator's message, from NormalErrors.as_dict()
     (or the copy of it stored on the object):
-    "Normals (level 3) med/p99/max 0.011/0.2/0.42 deg" and "Worst region bottom, max 0.42 deg"."""
+    "Normals (level 3) med/p99/max 0.011/0.20/0.42 deg" and "Worst region bottom, max 0.42 deg"."""
     levels = data["levels"]
     tessellation = levels if isinstance(levels, str) else f"level {levels}"
     worst = data["worst_region"]
@@ -124,17 +124,10 @@ def region_masks(u: np.ndarray, t: np.ndarray) -> dict[str, np.ndarray]:
 
 
 def percentiles(err: np.ndarray, weights: np.ndarray) -> Percentiles:
-    """err in degrees; weights: area (0 for samples that count only in the maximum).
+    """err: errors in degrees, sorted ascending; weights: the area each sample stands for.
 
     A percentile q is the smallest error e with at least a fraction q of the total weight on
     errors <= e (the inverted cumulative distribution: a sample of weight 0 is never one)."""
-    if not len(err):
-        return Percentiles(float("nan"), float("nan"), float("nan"))
-    order = np.argsort(err)
-    return _sorted_percentiles(err[order], weights[order])
-
-
-def _sorted_percentiles(err: np.ndarray, weights: np.ndarray) -> Percentiles:
     if not len(err):
         return Percentiles(float("nan"), float("nan"), float("nan"))
     cumulative = np.cumsum(weights)
@@ -154,14 +147,16 @@ def statistics(p: SurfaceParams, levels: int | None, normals: np.ndarray, u: np.
     order = np.argsort(err)  # one sort serves the band and every region
     err, w = err[order], w[order]
     masks = region_masks(u[order], t[order])
-    return NormalErrors(levels, int(band.sum()), _sorted_percentiles(err, w),
-                        {name: _sorted_percentiles(err[masks[name]], w[masks[name]]) for name in REGIONS})
+    return NormalErrors(levels, int(band.sum()), percentiles(err, w),
+                        {name: percentiles(err[masks[name]], w[masks[name]]) for name in REGIONS})
 
 
 def _triangles(loops: np.ndarray, starts: np.ndarray) -> np.ndarray:
     """(T, 3) vertex indices: each polygon as a fan from its first corner, which for a quad
     is Blender's split (corners 0 1 2 and 0 2 3). Larger polygons (a mesh edited by hand)
-    are triangulated otherwise by Blender; the fan is an approximation for them."""
+    are triangulated otherwise by Blender; the fan is an approximation for them. (On our
+    grids the other diagonal gives the same statistics: the mirror z -> 2R - z maps the
+    surface onto itself and one diagonal of every quad onto the other.)"""
     sizes = polygon_sizes(loops, starts)
     count = np.maximum(sizes - 2, 0)
     poly = np.repeat(np.arange(len(starts)), count)
@@ -199,22 +194,21 @@ def limit_normal_errors(p: SurfaceParams, mesh: GridMesh, per_span: int = LIMIT_
     renders it: samples at knot steps 1/per_span (per_span a power of two), normals
     dQ/da x dQ/db from the B-spline derivatives, weights |dQ/da x dQ/db| da db (the
     trapezoid rule: halved on the boundary rows and columns)."""
-    levels = int(round(math.log2(per_span)))
+    level = int(round(math.log2(per_span)))  # the samples are this level's vertices
     ctrl = mesh.grid
     rows, cols = ctrl.shape[:2]
-    a = np.linspace(0.0, cols - 1, limit.refined_count(cols, levels))  # along u (columns)
-    b = np.linspace(0.0, rows - 1, limit.refined_count(rows, levels))  # along theta (rows)
+    a = np.linspace(0.0, cols - 1, limit.refined_count(cols, level))  # along u (columns)
+    b = np.linspace(0.0, rows - 1, limit.refined_count(rows, level))  # along theta (rows)
 
-    def tensor(d_rows: int, d_cols: int) -> np.ndarray:
+    def derivative(d_rows: int, d_cols: int) -> np.ndarray:
         along_rows = bspline.evaluate(ctrl, b, d_rows)  # (R', cols, 3)
         return np.swapaxes(bspline.evaluate(np.swapaxes(along_rows, 0, 1), a, d_cols), 0, 1)
 
-    pos, q_a, q_b = tensor(0, 0), tensor(0, 1), tensor(1, 0)
-    normal = np.cross(q_a, q_b)
+    normal = np.cross(derivative(0, 1), derivative(1, 0))  # dQ/da x dQ/db
     trapezoid = np.outer(_trapezoid(len(b)), _trapezoid(len(a)))
     weights = (np.linalg.norm(normal, axis=-1) * trapezoid).ravel()
-    verts = pos.reshape(-1, 3)
-    u, t = limit.vertex_parameters(p, mesh, levels, verts)
+    verts = limit.limit_grid(ctrl, level).reshape(-1, 3)
+    u, t = limit.vertex_parameters(p, mesh, level, verts)
     return statistics(p, None, normal.reshape(-1, 3), u, t, weights)
 
 
