@@ -4,9 +4,11 @@ A smooth-shaded mesh is rendered with each triangle's shading normal interpolate
 (barycentric, then normalised) from its three vertex normals; quads are split along their
 corner-0 to corner-2 diagonal (Blender's triangulation of a quad, the loop triangles).
 With adaptive subdivision (Blender 5.0, smoothing.rendered_levels() is None) Cycles dices
-the exact limit surface into edges of R/200 and shades it with the limit surface's own
-normals; that is modelled here as the exact limit surface (the research measured the
-dicing's own error at under 0.03 deg: docs/research/rendered-normals/README.md, section 3).
+the limit surface into edges of defaults.ADAPTIVE_EDGE_PER_RADIUS * R and shades it with
+the limit normals at the diced vertices; that is modelled here as the exact limit surface,
+a lower bound: the research measured the dicing adding to the maximum (default mirror, edge
+fit: 0.024 deg exact, 0.029 rendered at R/200, 0.071 at R/100; p99 within 7 %;
+docs/research/rendered-normals/README.md, section 3).
 
 The error of a sample is the angle between its shading normal and the analytic normal
 (quality.surface_normals) at the analytic surface point closest to it. Statistics are
