@@ -145,15 +145,15 @@ def test_sidecar_records_everything_to_reproduce(rendered):
     assert data["render_time_s"] == t["render"]
     mesh = data["mesh"]
     assert mesh["control"] == {"vertices": 9 * 9, "faces": 8 * 8}
-    if smoothing.rendered_levels(SurfaceParams(**p["surface"])) is None:  # adaptive (5.0): Cycles dices it
-        assert mesh["rendered"] == {"adaptive_edge_length": p["surface"]["radius"] / 200}
+    surface = SurfaceParams(**p["surface"])
+    if smoothing.rendered_levels(surface) is None:  # adaptive (5.0): Cycles dices it
+        assert mesh["rendered"] == {"adaptive_edge_length": smoothing.adaptive_edge_length(surface)}
     else:
         assert mesh["rendered"]["faces"] == 8 * 8 * 4 ** p["surface"]["render_levels"]
     q = data["quality"]
     assert set(q) == {f.name for f in fields(QualityReport)}
     assert q["seam_duplicate_vertices"] == 0 and q["non_manifold_edges"] == 0
     # the normals as this Blender renders the job's surface (adaptive on 5.0, else level 3)
-    surface = SurfaceParams(**p["surface"])
     levels = smoothing.rendered_levels(surface)
     assert q["rendered_normals"] == optics.rendered_normal_errors(surface, levels).as_dict()
     assert q["rendered_normals"]["levels"] == ("adaptive" if levels is None else 3)
