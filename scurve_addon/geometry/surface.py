@@ -13,14 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..defaults import MAX_VERTICES, SurfaceParams
-from . import bspline, shape
+from . import edge_fit, shape
 from .grid import grid_quads
-
-# Grading of the fitted nodes: spacing shrinks to (1 - g) at the open ends, where the
-# limit surface's zero boundary curvature meets a curved target (docs/design.md,
-# "The limit-surface fit", node grading at the ends).
-THETA_GRADING = 0.5
-U_GRADING = 0.5
 
 
 @dataclass(frozen=True)
@@ -65,31 +59,22 @@ def is_fitted(p: SurfaceParams) -> bool:
     return bool(p.fit_limit_surface and p.match_heights)
 
 
-def node_parameters(p: SurfaceParams) -> tuple[np.ndarray, np.ndarray]:
-    """Parameters (u of each column, theta of each row) of the full surface's vertices."""
-    s = np.linspace(-1.0, 1.0, 2 * p.rows + 1)
-    t = np.linspace(0.0, 1.0, p.arc_segments + 1)
-    if not is_fitted(p):
-        return s, math.pi * t
-    theta = math.pi * (t - THETA_GRADING * np.sin(2 * math.pi * t) / (2 * math.pi))
-    # Linear u-terms (straight, linear profile) are reproduced exactly on uniform nodes;
-    # grading them would only add error.
-    g = 0.0 if (p.profile == "LINEAR" and p.s_bend == 0.0) else U_GRADING
-    u = s + g * np.sin(math.pi * s) / math.pi  # odd in s: keeps the half-turn symmetry
-    return u, theta
-
-
 def control_grid(p: SurfaceParams) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Control vertices of the full surface, (arc_segments+1, 2*rows+1, 3), and the nodes."""
+    """Control vertices of the full surface, (arc_segments+1, 2*rows+1, 3), and the parameters
+    (u of each column, theta of each row) of their limit points."""
     validate(p)
-    u, theta = node_parameters(p)
+    if is_fitted(p):
+        # Each factor is fitted on its own (geometry/edge_fit.py): the limit operator is a
+        # tensor product, so the limit surface of the combined control net is the
+        # combination of the fitted factors.
+        sh = edge_fit.section_controls(p.arc_segments, p.length / p.radius)
+        cw = edge_fit.plan_controls(p)
+        grid = shape.combine(cw[:, :2], cw[:, 2:], sh[:, 0], sh[:, 1], p.radius)
+        return grid, edge_fit.plan_parameters(p, cw), edge_fit.section_parameters(sh)
+    u = np.linspace(-1.0, 1.0, 2 * p.rows + 1)
+    theta = math.pi * np.linspace(0.0, 1.0, p.arc_segments + 1)
     c, w = shape.plan_terms(u, p.length, p.profile, p.s_bend)
     s, h = shape.section_terms(theta)
-    if is_fitted(p):
-        # Each factor is fitted on its own: the limit operator is a tensor product, so the
-        # limit surface of the combined control net is the combination of the fitted factors.
-        c, w = bspline.interpolate(c), bspline.interpolate(w)
-        s, h = bspline.interpolate(s), bspline.interpolate(h)
     grid = shape.combine(c, w, s, h, p.radius)
     if not p.match_heights:
         # The recipe before its step 10: centre line evenly spaced in z, rows interpolating
