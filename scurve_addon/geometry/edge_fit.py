@@ -76,8 +76,9 @@ def u_nodes(rows: int, grade: float = U_GRADING, end_betas: tuple[float, ...] = 
 
 
 def _knots(first_span: int, last_span: int, per_span: int, upto: float) -> np.ndarray:
-    """Sample parameters at the middles of per_span sub-intervals of the spans, <= upto."""
-    t = first_span + (np.arange((last_span - first_span + 1) * per_span) + 0.5) / per_span
+    """Sample parameters: the ends of per_span sub-intervals of the spans, <= upto. They
+    include the open end itself (last_span + 1), where the plan error peaks."""
+    t = first_span + (np.arange((last_span - first_span + 1) * per_span) + 1.0) / per_span
     return t[t <= upto]
 
 
@@ -173,10 +174,22 @@ def _optimise_section(sec: _Section, start: np.ndarray, k: int, pos_limit: float
     return base + layout @ levenberg_marquardt(residuals, jacobian, x0)
 
 
+def _mirrored(controls: np.ndarray) -> np.ndarray:
+    """The section controls made exactly symmetric about θ = π/2 from their lower half:
+    P_{n-i} = (S_i, 2 - H_i), P_0 = (0, 0), P_n = (0, 2)."""
+    out = np.array(controls, dtype=float)
+    n = len(out) - 1
+    out[0] = 0.0
+    out[n - n // 2:] = out[:n // 2 + 1][::-1] * [1.0, -1.0] + [0.0, 2.0]
+    if n % 2 == 0:
+        out[n // 2, 1] = 1.0
+    return out
+
+
 @functools.lru_cache(maxsize=64)
 def _section_controls(n: int, length_over_radius: float) -> np.ndarray:
     th = theta_nodes(n)
-    plain = bspline.interpolate(np.stack(shape.section_terms(th), -1))
+    plain = _mirrored(bspline.interpolate(np.stack(shape.section_terms(th), -1)))
     if n < 6 or n >= 48:  # too coarse to gain, or fine enough already (< 0.004 degrees)
         return plain
     k = min((n - 1) // 2, MAX_FREE)
@@ -194,7 +207,7 @@ def _section_controls(n: int, length_over_radius: float) -> np.ndarray:
     pos_limit = max(POSITION_LIMIT, plain_pos)
     for grade, betas in ((0.15, (0.35, 0.55, 0.75, 0.9)), (0.0, (0.35, 0.55, 0.75, 0.9)), (0.5, ())):
         start = bspline.interpolate(np.stack(shape.section_terms(theta_nodes(n, grade, betas)), -1))
-        controls = _optimise_section(fit, start, k, pos_limit)
+        controls = _mirrored(_optimise_section(fit, start, k, pos_limit))
         err, pos = score(controls)
         if err < best_err and pos <= pos_limit:
             best, best_err = controls, err
@@ -326,9 +339,18 @@ def _plan_layout(rows: int, k: int, comps: tuple[int, ...]) -> np.ndarray:
     return layout
 
 
+def _odd(controls: np.ndarray) -> np.ndarray:
+    """The plan controls made exactly odd (column n - j = -column j) from their u >= 0 half."""
+    out = np.array(controls, dtype=float)
+    rows = (len(out) - 1) // 2
+    out[rows] = 0.0
+    out[:rows] = -out[rows + 1:][::-1]
+    return out
+
+
 def _plan_interpolated(rows: int, profile: str, s_bend: float, nodes: np.ndarray) -> np.ndarray:
     c, w = shape.plan_terms(nodes, 1.0, profile, s_bend)
-    return bspline.interpolate(np.concatenate([c, w], -1))
+    return _odd(bspline.interpolate(np.concatenate([c, w], -1)))
 
 
 @functools.lru_cache(maxsize=64)
@@ -388,4 +410,7 @@ def plan_parameters(p, controls: np.ndarray) -> np.ndarray:
     lim = bspline.limit_positions(controls) / np.array([p.length, p.length, 1.0, 1.0])
     r = p.radius / p.length
     sec = _PlanShape(p.profile, p.s_bend / p.length, r, np.ones(1))
-    return sec.closest(lim[:, :2] + r * lim[:, 2:])[0]
+    u = sec.closest(lim[:, :2] + r * lim[:, 2:])[0]
+    u = 0.5 * (u - u[::-1])  # odd, like the controls
+    u[0], u[-1] = -1.0, 1.0  # the end columns are the analytic ends
+    return u

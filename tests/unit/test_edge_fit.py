@@ -1,0 +1,173 @@
+"""The edge-normal fit of the control net (geometry/edge_fit.py; docs/design.md, "The
+limit-surface fit"): the normals of the exact limit surface against the analytic ones, the
+edges, the symmetries and the node parameters (no Blender needed)."""
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import numpy as np
+import pytest
+
+from scurve_addon.defaults import SurfaceParams
+from scurve_addon.geometry import bspline, edge_fit, grid, half_patch, limit, quality, shape, surface
+from scurve_addon.geometry.least_squares import sine_squared, sine_squared_derivative
+
+KISTEFOS = dict(radius=1.05, length=4.6, arc_segments=24, rows=32, profile="SMOOTH", s_bend=0.8)
+
+
+def limit_normal_errors(p: SurfaceParams, control: np.ndarray, per_span: int = 4) -> dict[str, float]:
+    """Normal error (degrees) of the exact limit surface of `control` in the band, sampled on a
+    knot grid that includes the open edges, against quality.surface_normals at the closest
+    point: median and p99 weighted by |n_x| (the area seen by a camera on +x), max, and the
+    largest distance to the surface (% of R)."""
+    rows_, cols = control.shape[:2]
+    a = np.linspace(0, cols - 1, (cols - 1) * per_span + 1)
+    b = np.linspace(0, rows_ - 1, (rows_ - 1) * per_span + 1)
+    along_b, slope_b = bspline.evaluate(control, b), bspline.evaluate(control, b, 1)
+    pts = bspline.evaluate(np.swapaxes(along_b, 0, 1), a).reshape(-1, 3)
+    d_a = bspline.evaluate(np.swapaxes(along_b, 0, 1), a, 1).reshape(-1, 3)
+    d_b = bspline.evaluate(np.swapaxes(slope_b, 0, 1), a).reshape(-1, 3)
+    normals = np.cross(d_a, d_b)
+    normals /= np.maximum(np.linalg.norm(normals, axis=1, keepdims=True), 1e-300)  # 0 at 2 corners
+    u, t = quality.closest_parameters(p, pts)
+    dist = np.linalg.norm(shape.surface_points(u, t, p.radius, p.length, p.profile, p.s_bend) - pts, axis=1)
+    band = (t > quality.NORMAL_BAND * math.pi) & (t < (1 - quality.NORMAL_BAND) * math.pi)
+    ref = quality.surface_normals(p, u[band], t[band])
+    err = np.degrees(np.arccos(np.clip(np.abs((ref * normals[band]).sum(1)), 0.0, 1.0)))
+    order = np.argsort(err)
+    weight = np.cumsum(np.abs(normals[band, 0])[order])
+    weight /= weight[-1]
+    return {"med": float(np.interp(0.5, weight, err[order])), "p99": float(np.interp(0.99, weight, err[order])),
+            "max": float(err.max()), "pos": float(dist.max() / p.radius * 100)}
+
+
+def plain_interpolation(p: SurfaceParams) -> np.ndarray:
+    """The control net the product used before the edge fit: every factor interpolated at the
+    graded nodes (uniform u nodes for linear u-terms)."""
+    linear = p.profile == "LINEAR" and p.s_bend == 0.0
+    c, w = shape.plan_terms(edge_fit.u_nodes(p.rows, 0.0 if linear else edge_fit.U_GRADING),
+                            p.length, p.profile, p.s_bend)
+    s, h = shape.section_terms(edge_fit.theta_nodes(p.arc_segments))
+    return shape.combine(bspline.interpolate(c), bspline.interpolate(w), bspline.interpolate(s),
+                         bspline.interpolate(h), p.radius)
+
+
+# Bounds a little above what the fit achieves (this sampling includes the open edges, where the
+# error peaks). The issue's targets are p99 <= 0.03, max <= 0.1 degrees and position <= 0.02 % R.
+# Not met: SMOOTH at 16 rows (p99 0.044: the u-end span with A''(+-1) = -15 against the limit's
+# zero curvature; 24 rows give 0.033), SMOOTH at 8 rows, s_bend -0.8, and the coarse 8 and 12
+# arc segments (the position limit there is that of plain interpolation, which is coarser).
+@pytest.mark.parametrize("kw, p99, max_, pos", [
+    ({}, 0.025, 0.026, 0.015),
+    ({"profile": "SMOOTH"}, 0.047, 0.055, 0.015),
+    (KISTEFOS, 0.017, 0.024, 0.01),
+    ({"s_bend": 0.8}, 0.042, 0.045, 0.015),
+    ({"profile": "SMOOTH", "s_bend": -0.8}, 0.06, 0.065, 0.015),
+    ({"arc_segments": 8}, 0.9, 0.95, 0.15),
+    ({"arc_segments": 12}, 0.062, 0.066, 0.025),
+    ({"arc_segments": 24}, 0.012, 0.013, 0.01),
+    ({"arc_segments": 32}, 0.008, 0.009, 0.01),
+    ({"rows": 8, "profile": "SMOOTH"}, 0.17, 0.19, 0.025),
+    ({"rows": 24, "profile": "SMOOTH"}, 0.036, 0.044, 0.015),
+])
+def test_limit_surface_normals_meet_the_bounds(kw, p99, max_, pos):
+    p = dataclasses.replace(SurfaceParams(), **kw)
+    e = limit_normal_errors(p, surface.control_grid(p)[0])
+    assert e["p99"] <= p99 and e["max"] <= max_ and e["pos"] <= pos, e
+
+
+@pytest.mark.parametrize("kw, factor", [({}, 15), ({"profile": "SMOOTH"}, 40), (KISTEFOS, 30),
+                                        ({"arc_segments": 8}, 2.5), ({"arc_segments": 32}, 2)])
+def test_far_better_than_plain_interpolation(kw, factor):
+    p = dataclasses.replace(SurfaceParams(), **kw)
+    fitted = limit_normal_errors(p, surface.control_grid(p)[0])
+    plain = limit_normal_errors(p, plain_interpolation(p))
+    assert fitted["max"] * factor <= plain["max"], (fitted, plain)
+    assert fitted["pos"] <= max(0.02, plain["pos"])
+
+
+@pytest.mark.parametrize("kw", [{}, KISTEFOS, {"arc_segments": 7, "rows": 5, "profile": "SMOOTH"}])
+def test_edges_stay_exact_and_the_limit_inside_them(kw):
+    p = dataclasses.replace(SurfaceParams(), **kw)
+    g = surface.control_grid(p)[0]
+    assert np.all(g[0, :, 2] == 0.0) and np.all(g[-1, :, 2] == 2.0 * p.radius)
+    # the boundary tangent is horizontal (H_1 = H_0): the limit never leaves 0 <= z <= 2R
+    sh = edge_fit.section_controls(p.arc_segments, p.length / p.radius)
+    h = bspline.evaluate(sh[:, 1], np.linspace(0, p.arc_segments, 50 * p.arc_segments + 1))
+    assert h.min() >= 0.0 and h.max() <= 2.0
+    assert sh[1, 1] == 0.0 and sh[-2, 1] == 2.0
+
+
+@pytest.mark.parametrize("kw", [{}, KISTEFOS, {"profile": "SMOOTH", "rows": 6, "arc_segments": 10}])
+def test_symmetric_so_the_half_patch_gives_the_full_net(kw):
+    p = dataclasses.replace(SurfaceParams(), **kw)
+    sh = edge_fit.section_controls(p.arc_segments, p.length / p.radius)
+    assert np.array_equal(sh[::-1, 0], sh[:, 0]) and np.allclose(2.0 - sh[::-1, 1], sh[:, 1], rtol=0, atol=1e-15)
+    full = surface.full_surface(p)
+    assert np.allclose((full.grid * [-1.0, -1.0, 1.0])[:, ::-1], full.grid, atol=1e-12)  # half turn
+    h = half_patch(p)
+    verts, loops, starts, merged = grid.rotate_join_weld(h.verts, h.loops, h.starts)
+    assert merged == p.arc_segments + 1 and len(verts) == len(full.verts)
+    ours = verts[np.lexsort(np.round(verts, 9).T)]
+    theirs = full.verts[np.lexsort(np.round(full.verts, 9).T)]
+    assert np.allclose(ours, theirs, atol=1e-12)
+
+
+@pytest.mark.parametrize("kw", [{}, {"profile": "SMOOTH"}, KISTEFOS])
+def test_nodes_are_the_parameters_of_the_limit_points(kw):
+    """u_nodes / theta_nodes are where each control vertex's limit point lies on the surface
+    (to the fit's position error); from them 4 Gauss-Newton steps give the 30-step report."""
+    p = dataclasses.replace(SurfaceParams(), **kw)
+    mesh = surface.full_surface(p)
+    lim = bspline.limit_positions(np.swapaxes(bspline.limit_positions(mesh.grid), 0, 1))
+    uu, tt = np.meshgrid(mesh.u_nodes, mesh.theta_nodes)
+    at = shape.surface_points(uu.ravel(), tt.ravel(), p.radius, p.length, p.profile, p.s_bend)
+    assert np.abs(at - np.swapaxes(lim, 0, 1).reshape(-1, 3)).max() <= 2e-4 * p.radius
+    assert mesh.theta_nodes[0] == 0.0 and mesh.theta_nodes[-1] == pytest.approx(math.pi, abs=1e-15)
+    assert mesh.u_nodes[0] == -1.0 and mesh.u_nodes[-1] == 1.0
+    fast = limit.smoothed_quality(p, 2).as_dict()
+    verts, loops, starts, normals = limit.limit_mesh(mesh.grid, 2)
+    slow = quality.surface_quality(p, verts, loops, starts, normals).as_dict()
+    for key, value in slow.items():
+        assert fast[key] == pytest.approx(value, rel=1e-4, abs=1e-9, nan_ok=True), key
+
+
+def test_linear_straight_plan_is_plain_interpolation():
+    """Linear u-terms are reproduced exactly: no optimisation, uniform nodes."""
+    p = SurfaceParams(rows=5, length=2.0)
+    cw = edge_fit.plan_controls(p)
+    c, w = shape.plan_terms(np.linspace(-1, 1, 11), p.length, p.profile, p.s_bend)
+    assert np.allclose(bspline.limit_positions(cw), np.concatenate([c, w], -1), atol=1e-14)
+
+
+def test_results_are_cached_copies():
+    a = edge_fit.section_controls(16, 3.0)
+    a[3] = 99.0  # the caller's array, not the cache
+    b = edge_fit.section_controls(16, 3.0 + 1e-9)  # the same key to 6 digits
+    assert not np.any(b == 99.0) and np.array_equal(b, edge_fit.section_controls(16, 3.0))
+    p = SurfaceParams(profile="SMOOTH", radius=2.0, length=6.0)
+    # the plan fit is scale-free: the controls scale with the length
+    assert np.allclose(edge_fit.plan_controls(p) * [0.5, 0.5, 1, 1],
+                       edge_fit.plan_controls(SurfaceParams(profile="SMOOTH")), atol=1e-12)
+
+
+def test_small_and_fine_grids_keep_plain_interpolation():
+    for n in (4, 5, 48):
+        th = edge_fit.theta_nodes(n)
+        expected = bspline.interpolate(np.stack(shape.section_terms(th), -1))
+        assert np.allclose(edge_fit.section_controls(n, 3.0), expected, atol=1e-15)
+
+
+def test_sine_squared_derivative_is_its_difference_quotient():
+    rng = np.random.default_rng(3)
+    a, b = rng.normal(size=(3, 5)), rng.normal(size=(3, 5))
+    da, db = rng.normal(size=(3, 5, 2)), rng.normal(size=(3, 5, 2))
+    q, dq = sine_squared_derivative(tuple(a), tuple(b), tuple(da), tuple(db))
+    cos = (a * b).sum(0) / np.linalg.norm(a, axis=0) / np.linalg.norm(b, axis=0)
+    assert np.allclose(q, 1 - cos**2)
+    h = 1e-6
+    for m in range(2):
+        up = sine_squared(tuple(a + h * da[..., m]), tuple(b + h * db[..., m]))
+        down = sine_squared(tuple(a - h * da[..., m]), tuple(b - h * db[..., m]))
+        assert np.allclose(dq[..., m], (up - down) / (2 * h), atol=1e-8)
