@@ -185,7 +185,14 @@ def test_closed_form_smoothed_mesh_is_blenders_evaluated_mesh(clean_scene, kw):
         assert len(set(match.tolist())) == len(verts)  # one to one
         assert np.abs(ours - verts[match]).max() < 2e-6 * p.radius  # float32 positions
         cos = (our_normals * normals[match]).sum(1) / np.linalg.norm(normals[match], axis=1)
-        assert np.degrees(np.arccos(np.clip(cos, -1, 1))).max() < 0.05
+        err = np.degrees(np.arccos(np.clip(cos, -1, 1)))
+        # The fitted net's first refined row under the top edge lies only ~1e-5 R below it
+        # (the edge fit makes the limit's boundary tangent almost horizontal), where Blender's
+        # float32 z (steps of 2.4e-7 at z = 2 m) tilts those thin faces: up to 0.45 degrees at
+        # level 3 in the top edge's vertex row, outside the normal band the report compares.
+        theta = np.arccos(np.clip(1.0 - ours[:, 2] / p.radius, -1.0, 1.0))
+        band = (theta > 0.05 * math.pi) & (theta < 0.95 * math.pi)
+        assert err[band].max() < 0.01 and err.max() < 0.5
         # Blender's mesh, shaded as Cycles shades it (its own faces, split as it splits them,
         # its float32 normals), has the rendered-normal statistics of the closed form: the
         # percentiles to 0.5 % from level 2 (level 1's regions hold too few samples), the

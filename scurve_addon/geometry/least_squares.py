@@ -3,7 +3,7 @@ squared sine of the angle between two normals with its derivative, which the edg
 residuals are made of (docs/design.md, "The limit-surface fit")."""
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
@@ -51,6 +51,11 @@ def _dot(a: Vec3, b: Vec3) -> np.ndarray:
     return a[0] * b[0] + a[1] * b[1] + a[2] * b[2]
 
 
+def _expand(a: Vec3) -> Vec3:
+    """A trailing axis on each component, to broadcast against derivatives."""
+    return a[0][..., None], a[1][..., None], a[2][..., None]
+
+
 def sine_squared(a: Vec3, b: Vec3) -> np.ndarray:
     """sin^2 of the angle between the vector fields a and b, |a x b|^2 / (|a|^2 |b|^2) (the
     cross product keeps small angles accurate, unlike 1 - cos^2)."""
@@ -64,7 +69,7 @@ def sine_squared_derivative(a: Vec3, b: Vec3, da: Vec3, db: Vec3) -> tuple[np.nd
     c = cross(a, b)
     aa, bb, cc = _dot(a, a), _dot(b, b), _dot(c, c)
     q = cc / (aa * bb)
-    ea, eb, ec = (tuple(v[..., None] for v in w) for w in (a, b, c))
+    ea, eb, ec = _expand(a), _expand(b), _expand(c)
     dc = (da[1] * eb[2] + ea[1] * db[2] - da[2] * eb[1] - ea[2] * db[1],
           da[2] * eb[0] + ea[2] * db[0] - da[0] * eb[2] - ea[0] * db[2],
           da[0] * eb[1] + ea[0] * db[1] - da[1] * eb[0] - ea[1] * db[0])

@@ -55,21 +55,22 @@ def plain_interpolation(p: SurfaceParams) -> np.ndarray:
 
 # Bounds a little above what the fit achieves (this sampling includes the open edges, where the
 # error peaks). The targets are p99 <= 0.03, max <= 0.1 degrees and position <= 0.02 % R.
-# Not met: SMOOTH at 16 rows (p99 0.044: the u-end span with A''(+-1) = -15 against the limit's
-# zero curvature; 24 rows give 0.033), SMOOTH at 8 rows, s_bend -0.8, and the coarse 8 and 12
-# arc segments (the position limit there is that of plain interpolation, which is coarser).
+# Not met: the smooth profile's p99 (0.047 at 16 rows, 0.037 at 24: the u-end span, where
+# A''(+-1) = -15 meets the limit's zero curvature), SMOOTH at 8 rows, LINEAR s_bend 0.8 and
+# SMOOTH s_bend -0.8 (p99 0.04-0.06), and the coarse 8 and 12 arc segments (there the position
+# limit is plain interpolation's, which is coarser than 0.02 % R).
 @pytest.mark.parametrize("kw, p99, max_, pos", [
-    ({}, 0.025, 0.026, 0.015),
-    ({"profile": "SMOOTH"}, 0.047, 0.055, 0.015),
-    (KISTEFOS, 0.017, 0.024, 0.01),
-    ({"s_bend": 0.8}, 0.042, 0.045, 0.015),
-    ({"profile": "SMOOTH", "s_bend": -0.8}, 0.06, 0.065, 0.015),
-    ({"arc_segments": 8}, 0.9, 0.95, 0.15),
-    ({"arc_segments": 12}, 0.062, 0.066, 0.025),
-    ({"arc_segments": 24}, 0.012, 0.013, 0.01),
-    ({"arc_segments": 32}, 0.008, 0.009, 0.01),
-    ({"rows": 8, "profile": "SMOOTH"}, 0.17, 0.19, 0.025),
-    ({"rows": 24, "profile": "SMOOTH"}, 0.036, 0.044, 0.015),
+    ({}, 0.029, 0.031, 0.012),
+    ({"profile": "SMOOTH"}, 0.05, 0.06, 0.012),
+    (KISTEFOS, 0.016, 0.021, 0.008),
+    ({"s_bend": 0.8}, 0.041, 0.045, 0.012),
+    ({"profile": "SMOOTH", "s_bend": -0.8}, 0.06, 0.065, 0.013),
+    ({"arc_segments": 8}, 0.9, 0.95, 0.14),
+    ({"arc_segments": 12}, 0.062, 0.066, 0.03),
+    ({"arc_segments": 24}, 0.012, 0.012, 0.008),
+    ({"arc_segments": 32}, 0.008, 0.009, 0.008),
+    ({"rows": 8, "profile": "SMOOTH"}, 0.17, 0.19, 0.03),
+    ({"rows": 24, "profile": "SMOOTH"}, 0.04, 0.05, 0.012),
 ])
 def test_limit_surface_normals_meet_the_bounds(kw, p99, max_, pos):
     p = dataclasses.replace(SurfaceParams(), **kw)
@@ -77,7 +78,7 @@ def test_limit_surface_normals_meet_the_bounds(kw, p99, max_, pos):
     assert e["p99"] <= p99 and e["max"] <= max_ and e["pos"] <= pos, e
 
 
-@pytest.mark.parametrize("kw, factor", [({}, 15), ({"profile": "SMOOTH"}, 40), (KISTEFOS, 30),
+@pytest.mark.parametrize("kw, factor", [({}, 12), ({"profile": "SMOOTH"}, 40), (KISTEFOS, 30),
                                         ({"arc_segments": 8}, 2.5), ({"arc_segments": 32}, 2)])
 def test_far_better_than_plain_interpolation(kw, factor):
     p = dataclasses.replace(SurfaceParams(), **kw)
@@ -92,11 +93,11 @@ def test_edges_stay_exact_and_the_limit_inside_them(kw):
     p = dataclasses.replace(SurfaceParams(), **kw)
     g = surface.control_grid(p)[0]
     assert np.all(g[0, :, 2] == 0.0) and np.all(g[-1, :, 2] == 2.0 * p.radius)
-    # the boundary tangent is horizontal (H_1 = H_0): the limit never leaves 0 <= z <= 2R
+    # the boundary tangent is almost horizontal, upwards: the limit never leaves 0 <= z <= 2R
     sh = edge_fit.section_controls(p.arc_segments, p.length / p.radius)
     h = bspline.evaluate(sh[:, 1], np.linspace(0, p.arc_segments, 50 * p.arc_segments + 1))
     assert h.min() >= 0.0 and h.max() <= 2.0
-    assert sh[1, 1] == 0.0 and sh[-2, 1] == 2.0
+    assert sh[1, 1] == edge_fit.EDGE_RISE and sh[-2, 1] == 2.0 - edge_fit.EDGE_RISE
 
 
 @pytest.mark.parametrize("kw", [{}, KISTEFOS, {"profile": "SMOOTH", "rows": 6, "arc_segments": 10}])
