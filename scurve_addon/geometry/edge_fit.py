@@ -11,9 +11,9 @@ err^4), by Levenberg-Marquardt with an exact Jacobian; the rest stay interpolate
 
 - Section factor (S, H) of the unit half circle, θ direction: free points P_1..P_k next to
   the bottom edge with H_1 = EDGE_RISE, just above H_0 = 0 (the boundary tangent is nearly
-  horizontal and the limit never dips below z = 0), mirrored P_{n-i} = (S_i, 2 - H_i) at the top. The residuals are the normal
-  error of the straight linear surface x = u R S, y = L u, z = R H against the analytic normal
-  at the same height.
+  horizontal and the limit never dips below z = 0), mirrored P_{n-i} = (S_i, 2 - H_i) at the
+  top. The residuals are the normal error of the straight linear surface x = u R S, y = L u,
+  z = R H against the analytic normal at the same height.
 - Plan factor (c, w), u direction: free columns next to each arc end, odd under the half turn.
   The residuals are the normal error with the exact section against the analytic normal at the
   closest point of the same horizontal section.
@@ -45,6 +45,7 @@ FIT_BAND = 0.8 * BAND
 POSITION_LIMIT = 2e-4  # 0.02 % of R: a fit may not move the surface further than this...
 POSITION_WEIGHT = 1e6  # per unit of R beyond the position limit (a residual of 100 per 1e-4 R)
 MAX_FREE = 8
+PLAN_FREE, PLAN_PER_SPAN, PLAN_HEIGHTS = 8, 6, 6
 # The control point next to the bottom edge sits this far (x R) above it, its mirror below
 # the top: the optimum is at the edge's height (a horizontal boundary tangent), but there it
 # would coincide with the edge vertex on the centre line, and the smoothed rows under the
@@ -375,10 +376,10 @@ def _plan_controls(rows: int, profile: str, s_bend: float, r: float) -> np.ndarr
         plain.setflags(write=False)
         return plain
     n = 2 * rows
-    k = min(rows - 1, MAX_FREE)
-    theta = np.linspace(BAND, math.pi - BAND, 12)[:6]  # the error is even about θ = π/2
+    k = min(rows - 1, PLAN_FREE)
+    theta = np.linspace(BAND, math.pi - BAND, 2 * PLAN_HEIGHTS)[:PLAN_HEIGHTS]  # even about π/2
     # By the half-turn symmetry the u >= 0 half holds every error value.
-    fit = _Plan(rows, profile, s_bend, r, _knots(max(rows, n - k - 2), n - 1, 6, n), theta)
+    fit = _Plan(rows, profile, s_bend, r, _knots(max(rows, n - k - 2), n - 1, PLAN_PER_SPAN, n), theta)
     check = _Plan(rows, profile, s_bend, r, _knots(rows, n - 1, 12, n), np.linspace(BAND, 0.5 * math.pi, 12))
     comps = (1, 2) if s_bend == 0.0 else (0, 1, 2, 3)
     layout = _plan_layout(rows, k, comps)

@@ -172,3 +172,14 @@ def test_sine_squared_derivative_is_its_difference_quotient():
         up = sine_squared(tuple(a + h * da[..., m]), tuple(b + h * db[..., m]))
         down = sine_squared(tuple(a - h * da[..., m]), tuple(b - h * db[..., m]))
         assert np.allclose(dq[..., m], (up - down) / (2 * h), atol=1e-8)
+
+
+@pytest.mark.parametrize("n", [8, 12, 16, 24, 32])
+def test_centre_line_vertices_stay_apart_up_to_six_levels(n):
+    """On the centre line (c = w = 0) the vertices differ only in height R H(b): the smoothed
+    rows next to the top and bottom edges must stay more than the report's seam-duplicate
+    tolerance (1e-6 R) apart at every level up to 6, in the control net too."""
+    sh = edge_fit.section_controls(n, 3.0)
+    assert np.diff(sh[:, 1]).min() > 1e-6
+    h = bspline.evaluate(sh[:, 1], np.arange(n * 64 + 1) / 64)
+    assert np.diff(h).min() > 1e-6
