@@ -263,14 +263,15 @@ class _PlanShape:
         d2 = (-q[0] + 16.0 * q[1] - 30.0 * q[2] + 16.0 * q[3] - q[4]) / (12.0 * _STEP**2)
         return q[2], d1(q), d2, w[2], d1(w)
 
-    def closest(self, h: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
-        """u of the closest point of the section to each h (..., 2), by Newton from u = h_y,
-        and derivatives() there."""
-        u = np.clip(h[..., 1], -1.0, 1.0)
+    def closest(self, h: np.ndarray, guess: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
+        """u of the closest point of the section to each h (..., 2), by Newton from `guess`
+        (steps of at most 0.05: a bent plan has other stationary points further away), and
+        derivatives() there."""
+        u = np.clip(np.broadcast_to(guess, h.shape[:-1]), -1.0, 1.0)
         for _ in range(30):
             q, q1, q2 = self.derivatives(u)[:3]
             f = q - h
-            step = (f * q1).sum(-1) / ((q1 * q1).sum(-1) + (f * q2).sum(-1))
+            step = np.clip((f * q1).sum(-1) / ((q1 * q1).sum(-1) + (f * q2).sum(-1)), -0.05, 0.05)
             u_new = np.clip(u - step, -1.0, 1.0)
             moved = np.abs(u_new - u).max()
             u = u_new
@@ -295,7 +296,9 @@ def _d_normal(xa, xt, jxa, jxt, rs):
 class _Plan:
     """Normal error with the exact section at knot parameters a (columns) and heights θ."""
 
-    def __init__(self, rows: int, profile: str, s_bend: float, r: float, a: np.ndarray, theta: np.ndarray):
+    def __init__(self, rows: int, profile: str, s_bend: float, r: float, a: np.ndarray, theta: np.ndarray,
+                 nodes: np.ndarray):
+        self.guess = np.interp(a, np.arange(len(nodes)), nodes)  # u near each sample's limit point
         eye = np.eye(2 * rows + 1)
         self.basis, self.slope = bspline.evaluate(eye, a), bspline.evaluate(eye, a, 1)
         self.r = r
@@ -312,7 +315,7 @@ class _Plan:
         xa = slope[None, :, :2] + rs * slope[None, :, 2:]
         xt = self.rc * pos[None, :, 2:]
         limit = _normal(xa, xt, self.rs)
-        u, (q, q1, q2, w, w1) = self.shape.closest(h)
+        u, (q, q1, q2, w, w1) = self.shape.closest(h, self.guess)
         exact = _normal(q1, self.rc * w, self.rs)
         dist = np.linalg.norm(q - h, axis=-1)
         if d_cw is None:
@@ -379,11 +382,14 @@ def _plan_controls(rows: int, profile: str, s_bend: float, r: float) -> np.ndarr
     k = min(rows - 1, PLAN_FREE)
     theta = np.linspace(BAND, math.pi - BAND, 2 * PLAN_HEIGHTS)[:PLAN_HEIGHTS]  # even about π/2
     # By the half-turn symmetry the u >= 0 half holds every error value.
-    fit = _Plan(rows, profile, s_bend, r, _knots(max(rows, n - k - 2), n - 1, PLAN_PER_SPAN, n), theta)
-    check = _Plan(rows, profile, s_bend, r, _knots(rows, n - 1, 12, n), np.linspace(BAND, 0.5 * math.pi, 12))
+    start_nodes = u_nodes(rows, 0.4, (0.2, 0.4, 0.6, 0.8, 0.9))
+    fit = _Plan(rows, profile, s_bend, r, _knots(max(rows, n - k - 2), n - 1, PLAN_PER_SPAN, n), theta,
+                start_nodes)
+    check = _Plan(rows, profile, s_bend, r, _knots(rows, n - 1, 12, n), np.linspace(BAND, 0.5 * math.pi, 12),
+                  u_nodes(rows))
     comps = (1, 2) if s_bend == 0.0 else (0, 1, 2, 3)
     layout = _plan_layout(rows, k, comps)
-    start = _plan_interpolated(rows, profile, s_bend, u_nodes(rows, 0.4, (0.2, 0.4, 0.6, 0.8, 0.9)))
+    start = _plan_interpolated(rows, profile, s_bend, start_nodes)
     free = np.abs(layout).sum(-1) > 0
     base = np.where(free, 0.0, start)
     x0 = start[n - k:n][:, list(comps)].ravel()
@@ -420,7 +426,7 @@ def plan_parameters(p, controls: np.ndarray) -> np.ndarray:
     lim = bspline.limit_positions(controls) / np.array([p.length, p.length, 1.0, 1.0])
     r = p.radius / p.length
     sec = _PlanShape(p.profile, p.s_bend / p.length, r, np.ones(1))
-    u = sec.closest(lim[:, :2] + r * lim[:, 2:])[0]
+    u = sec.closest(lim[:, :2] + r * lim[:, 2:], u_nodes(p.rows))[0]
     u = 0.5 * (u - u[::-1])  # odd, like the controls
     u[0], u[-1] = -1.0, 1.0  # the end columns are the analytic ends
     return u

@@ -183,3 +183,13 @@ def test_centre_line_vertices_stay_apart_up_to_six_levels(n):
     assert np.diff(sh[:, 1]).min() > 1e-6
     h = bspline.evaluate(sh[:, 1], np.arange(n * 64 + 1) / 64)
     assert np.diff(h).min() > 1e-6
+
+
+@pytest.mark.parametrize("fraction", [0.5, 0.95])
+def test_strong_bends_are_never_worse_than_interpolation(fraction):
+    """Near the fold limit the plan has other closest-point candidates; the fit (or its fallback
+    to interpolation) must still track the surface (a wrong footpoint once let it drift by 2 R)."""
+    p = SurfaceParams(profile="SMOOTH", s_bend=-fraction * shape.max_s_bend(1.0, 3.0, "SMOOTH", -1.0))
+    fitted = limit_normal_errors(p, surface.control_grid(p)[0])
+    plain = limit_normal_errors(p, plain_interpolation(p))
+    assert fitted["max"] <= 1.01 * plain["max"] and fitted["pos"] <= 1.01 * plain["pos"], (fitted, plain)
