@@ -42,16 +42,16 @@ OUTSIDE_BAND_WEIGHT = 0.02  # the slivers at the edges outside the band still co
 # The error climbs steeply just outside the band; optimising from 0.8 x the band's edge keeps
 # the edge itself under control (else the optimum sits on the sample nearest to it).
 FIT_BAND = 0.8 * BAND
-POSITION_LIMIT = 2e-4  # 0.02 % of R: a fit may not move the surface further than this...
+POSITION_LIMIT = 2e-4  # 0.02 % of R: a fit may not move the surface further than this
 POSITION_WEIGHT = 1e6  # per unit of R beyond the position limit (a residual of 100 per 1e-4 R)
-MAX_FREE = 8
-PLAN_FREE, PLAN_PER_SPAN, PLAN_HEIGHTS = 8, 6, 6
+MAX_FREE = 8  # section control values next to each end that are free...
+PLAN_FREE, PLAN_PER_SPAN, PLAN_HEIGHTS = 8, 6, 6  # ...plan columns; plan samples per span, heights
 # The control point next to the bottom edge sits this far (x R) above it, its mirror below
 # the top: the optimum is at the edge's height (a horizontal boundary tangent), but there it
 # would coincide with the edge vertex on the centre line, and the smoothed rows under the
 # edges would crowd within 1e-6 R of it (float32 rounding, 'seam duplicates'). 1e-4 keeps
 # them apart up to 6 levels and costs ~0.005 degrees at the defaults.
-EDGE_RISE = 1e-4  # ...and at most this many control values next to each end are free
+EDGE_RISE = 1e-4
 
 
 def theta_nodes(n: int, grade: float = THETA_GRADING, end_betas: tuple[float, ...] = ()) -> np.ndarray:
