@@ -70,10 +70,15 @@ class InProcessSession:
         pass
 
 
-def encode_video_request(session: Any, batch: Batch, video: Video, on_death: Callable[[], None]) -> dict:
-    """Ask a session to write a video (session_server.op_encode_video); returns the video's sidecar."""
-    request = {"op": "encode_video", "out_dir": batch.out_dir, "name": video.name,
-               "frames": [job.image_name for job in video.frames], "fps": video.animation.fps}
+def contact_sheet_request(batch: Batch, group: Group, title: str, columns: int) -> dict[str, Any]:
+    """The session request (session_server.op_contact_sheet) that writes a group's contact sheet."""
+    return {"op": "contact_sheet", "out_dir": batch.out_dir, "name": group.contact_sheet_name,
+            "title": title, "columns": columns, "cells": [[job.image_name, job.label()] for job in group.jobs]}
+
+
+def written_by(session: Any, request: dict[str, Any], on_death: Callable[[], None]) -> dict:
+    """Send a request that writes a file (contact sheet, video) to a session; its `written` reply.
+    Raises RuntimeError when the session fails it or dies (after calling on_death)."""
     try:
         reply = session.request(request)
     except SessionDiedError as exc:
@@ -81,7 +86,14 @@ def encode_video_request(session: Any, batch: Batch, video: Video, on_death: Cal
         raise RuntimeError(str(exc)) from None
     if reply["event"] != "written":
         raise RuntimeError(str(reply.get("error")))
-    return dict(reply["sidecar"])
+    return dict(reply)
+
+
+def encode_video_request(session: Any, batch: Batch, video: Video, on_death: Callable[[], None]) -> dict:
+    """Ask a session to write a video (session_server.op_encode_video); returns the video's sidecar."""
+    request = {"op": "encode_video", "out_dir": batch.out_dir, "name": video.name,
+               "frames": [job.image_name for job in video.frames], "fps": video.animation.fps}
+    return dict(written_by(session, request, on_death)["sidecar"])
 
 
 class LocalExecutor:
@@ -180,17 +192,8 @@ class LocalExecutor:
                 progress.note(index, job.name, f"render session recycled {why}")
 
     def write_contact_sheet(self, batch: Batch, group: Group, title: str, columns: int) -> str:
-        request = {"op": "contact_sheet", "out_dir": batch.out_dir, "name": group.contact_sheet_name,
-                   "title": title, "columns": columns,
-                   "cells": [[job.image_name, job.label()] for job in group.jobs]}
-        try:
-            reply = self._session().request(request)
-        except SessionDiedError as exc:
-            self._drop_session()
-            raise RuntimeError(str(exc)) from None
-        if reply["event"] != "written":
-            raise RuntimeError(str(reply.get("error")))
-        return str(reply["path"])
+        request = contact_sheet_request(batch, group, title, columns)
+        return str(written_by(self._session(), request, self._drop_session)["path"])
 
     def encode_video(self, batch: Batch, video: Video) -> dict:
         """The video of an animation's frames, by the batch's session (Blender's FFmpeg)."""
