@@ -404,3 +404,49 @@ def test_inside_blender_the_session_runs_in_process(tmp_path):
     records = [sidecar(tmp_path / "o" / job.sidecar_name)["session"] for job in batch.jobs]
     assert [r["job"] for r in records] == [1, 2] and all(r["id"].split("-")[-2] == pid for r in records)
     assert (tmp_path / "o" / "inside.contact.png").is_file()
+
+
+def test_a_session_takes_the_surface_measurements_its_owner_sends(tmp_path):
+    """The local runner measures the surfaces in a thread of its own (measure.py) and sends the
+    numbers with each render: the session records what it is sent instead of measuring again,
+    and measures by itself when nothing comes. Either way the sidecars hold measure.measure's numbers."""
+    from scurve_addon.render_jobs.measure import measure
+
+    text = textwrap.dedent("""
+        [render]
+        resolution = [32, 18]
+        samples = 1
+        device = "cpu"
+        denoise = false
+        [output]
+        contact_sheet = false
+        [surface]
+        arc_segments = [5, 7]
+        """)
+    job_file = write(tmp_path / "measured.toml", text)
+    batch = jobfile.load(job_file, out_dir=str(tmp_path / "o"))
+    first, second = batch.jobs
+    sent = measure(first.surface)
+    sent["quality"] = {**sent["quality"], "sent_by_the_owner": True}  # only a session that took it has this
+    os.makedirs(batch.out_dir)  # the runner's part
+    session = SessionProcess(env())
+    try:
+        for job, measured in ((first, sent), (second, None)):
+            request = {"op": "render", "toml": text, "job_file": job_file, "job": job.name,
+                       "out_dir": batch.out_dir, "force": True}
+            if measured is not None:
+                request["measured"] = measured
+            reply = session.request(request)
+            assert reply["event"] == "done", reply
+    finally:
+        session.kill()
+    took = sidecar(tmp_path / "o" / first.sidecar_name)
+    assert took["quality"] == sent["quality"] and took["mesh"] == sent["mesh"]
+    own = sidecar(tmp_path / "o" / second.sidecar_name)
+    assert {"mesh": own["mesh"], "quality": own["quality"]} == json.loads(json.dumps(measure(second.surface)))
+
+    done = render_jobs("render", job_file, "--out", "r", cwd=str(tmp_path))  # the runner's thread measures
+    assert done.returncode == 0, done.stdout + done.stderr
+    for job in batch.jobs:
+        data = sidecar(tmp_path / "r" / job.sidecar_name)
+        assert {"mesh": data["mesh"], "quality": data["quality"]} == json.loads(json.dumps(measure(job.surface)))
