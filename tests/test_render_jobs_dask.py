@@ -315,33 +315,6 @@ def test_local_cluster_writes_the_contact_sheet_without_loading_blender_in_the_c
     check_outputs(batch)
 
 
-def test_a_task_hands_the_clients_surface_measurements_to_its_session(tmp_path):
-    """The client measures the surfaces of all but each worker's first task (measure.py) and sends
-    the numbers with the task; the task's session records them instead of measuring again."""
-    from scurve_addon.render_jobs.cluster_task import POOL, render_task
-    from scurve_addon.render_jobs.measure import measure
-
-    job_path = write_job(tmp_path, "measured", [5])
-    out = str(tmp_path / "out")
-    job = jobfile.load(job_path, out_dir=out).jobs[0]
-    os.makedirs(out)
-    (tmp_path / "out" / ".token").write_text("t\n", encoding="utf-8")
-    sent = measure(job.surface)
-    sent["quality"] = {**sent["quality"], "sent_by_the_client": True}  # only a session that took it has this
-    with open(job_path, encoding="utf-8") as fh:
-        text = fh.read()
-    spec = {"toml": text, "job_file": job_path, "job": job.name, "job_hash": sidecar.job_hash(job), "out_dir": out,
-            "force": True, "token_name": ".token", "token": "t", "measured": sent}
-    try:
-        result = render_task(spec)
-    finally:
-        POOL.kill_all()
-    assert result["status"] == "done", result
-    with open(os.path.join(out, job.sidecar_name), encoding="utf-8") as fh:
-        data = json.load(fh)
-    assert data["quality"] == sent["quality"] and data["mesh"] == sent["mesh"]
-
-
 def test_cluster_options_are_checked_before_anything_runs(tmp_path):
     job_path = write_job(tmp_path, "bad", [4, 8])
     out = tmp_path / "out"

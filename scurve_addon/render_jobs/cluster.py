@@ -135,9 +135,8 @@ def _check_imports(client: Any, where: str) -> None:
         raise ClusterError("\n".join([*problems, IMPORT_HINT]))
 
 
-def _describe_workers(client, stream: TextIO, local: bool = False) -> int:
-    """The cluster's workers, with a warning for set-ups that make renders fight over cores;
-    returns how many there are."""
+def _describe_workers(client, stream: TextIO, local: bool = False) -> None:
+    """The cluster's workers, with a warning for set-ups that make renders fight over cores."""
     info = client.scheduler_info(n_workers=-1).get("workers", {})
     if not info:
         stream.write("the scheduler has no workers yet: jobs wait until one connects\n")
@@ -155,7 +154,6 @@ def _describe_workers(client, stream: TextIO, local: bool = False) -> int:
         stream.write("warning: several workers on one machine render at once, each with every core or GPU of "
                      "it, and are slower together than one: " + ", ".join(crowded) + "; run one worker per machine\n")
     stream.flush()
-    return len(info)
 
 
 def _hint(error: BaseException) -> str:
@@ -192,17 +190,6 @@ def _eventually(check: Callable[[], bool]) -> bool:
 def _confirm(job: Job, out_dir: str) -> bool:
     """Whether the client sees the job's image and matching sidecar."""
     return _eventually(lambda: sidecar.is_done(job, out_dir))
-
-
-def _measure(job: Job) -> dict | None:
-    """measure.measure of the job's surface, or None (its session then measures it, and reports
-    what goes wrong)."""
-    from .measure import measure
-
-    try:
-        return measure(job.surface)
-    except Exception:  # noqa: BLE001
-        return None
 
 
 def _render_on_cluster(batch: Batch, todo: list[int], client: Any, options: dict[str, Any], stream: TextIO,
@@ -271,7 +258,7 @@ def _render_on_cluster(batch: Batch, todo: list[int], client: Any, options: dict
         paths.write_bytes(token_path, (secrets.token_hex(16) + "\n").encode())
         with open(token_path, encoding="utf-8") as fh:
             token = fh.read().strip()
-        workers = _describe_workers(client, stream, local=options["threads"] is not None)
+        _describe_workers(client, stream, local=options["threads"] is not None)
         client.subscribe_topic(topic, on_event)
         client.subscribe_topic("all", on_cluster_event)
         subscribed = True
@@ -279,22 +266,13 @@ def _render_on_cluster(batch: Batch, todo: list[int], client: Any, options: dict
         overrides = {k: list(v) if isinstance(v, tuple) else v for k, v in options["overrides"].items()}
         # Jobs that share a surface are submitted one after the other, so that a worker's session
         # often finds the surface it needs already built (placement stays Dask's: no cost).
-        # The first task of each worker goes at once (its session starts with it); the later ones
-        # carry their surface's numbers (measure.py), measured here while the sessions start and
-        # render, so the sessions do not measure them.
-        measured: dict[Any, dict | None] = {}
-        for n, i in enumerate(sorted(todo, key=lambda i: repr(jobs[i].surface))):
+        for i in sorted(todo, key=lambda i: repr(jobs[i].surface)):
             job = jobs[i]
             spec = {"toml": text, "job_file": os.path.abspath(batch.path), "job": job.name,
                     "job_hash": sidecar.job_hash(job), "out_dir": batch.out_dir, "overrides": overrides,
                     "force": options["force"], "topic": topic, "token_name": token_name, "token": token,
                     "session_jobs": options["max_jobs"], "session_memory": options["max_memory_mb"],
                     "threads": options["threads"]}
-            if n >= max(workers, 1):
-                if job.surface not in measured:
-                    measured[job.surface] = _measure(job)
-                if measured[job.surface] is not None:
-                    spec["measured"] = measured[job.surface]
             future = client.submit(render_task, spec, key=f"render-{job.name}-{run_id}", pure=False,
                                    retries=options["retries"])
             futures[future] = i

@@ -94,8 +94,6 @@ def render_task(spec: dict[str, Any]) -> dict[str, Any]:
                "out_dir": spec["out_dir"], "overrides": spec.get("overrides") or {},
                "expect_hash": spec.get("job_hash"), "force": bool(spec.get("force")),
                "from_command_line": "device" in (spec.get("overrides") or {}), "threads": spec.get("threads")}
-    if spec.get("measured"):  # the job's surface, measured by the client already (measure.py)
-        request["measured"] = spec["measured"]
 
     def forward(event: dict[str, Any]) -> None:
         _emit(worker, topic, {**base, **event})
