@@ -80,7 +80,7 @@ def test_smoothing_levels_update_the_modifier(clean_scene):
 
 
 def test_adaptive_subdivision_follows_the_switch_and_the_radius(clean_scene):
-    """5.0: Cycles dices the mirror into edges of R/100 in object space, and an edit of the
+    """5.0: Cycles dices the mirror into edges of R/200 in object space, and an edit of the
     radius or of the switch reaches the modifier. 4.2 and 4.5 have no adaptive subdivision
     on the modifier: the render levels apply (smoothing.rendered_levels says which)."""
     obj = build(radius=2.0)
@@ -90,9 +90,9 @@ def test_adaptive_subdivision_follows_the_switch_and_the_radius(clean_scene):
         assert not hasattr(mod, "use_adaptive_subdivision")
         return
     assert mod.use_adaptive_subdivision and mod.adaptive_space == "OBJECT"
-    assert mod.adaptive_object_edge_length == pytest.approx(0.02)
+    assert mod.adaptive_object_edge_length == pytest.approx(0.01)
     params_of(obj).radius = 0.5
-    assert mod.adaptive_object_edge_length == pytest.approx(0.005)
+    assert mod.adaptive_object_edge_length == pytest.approx(0.0025)
     params_of(obj).adaptive_subdivision = False
     assert not mod.use_adaptive_subdivision
     assert smoothing.rendered_levels(tagging.stored_params(obj)) == 3

@@ -291,6 +291,30 @@ def test_local_cluster_reports_a_job_that_crashes_every_try(tmp_path, processes)
     check_outputs(batch, failed=(crashing,))
 
 
+CLIENT_REPORTS_BPY = """\
+import sys
+from scurve_addon.render_jobs.cli import main
+code = main(sys.argv[1:])
+print("client loaded bpy:", "bpy" in sys.modules)
+sys.exit(code)
+"""
+
+
+def test_local_cluster_writes_the_contact_sheet_without_loading_blender_in_the_client(tmp_path):
+    """--workers 1 (its worker is a thread of the client's process): the sweep's contact sheet is
+    written by the worker's render session, so the client process never imports bpy itself."""
+    job_path = write_job(tmp_path, "sheet", [4, 8])
+    out = str(tmp_path / "out")
+    batch = jobfile.load(job_path, out_dir=out)
+    proc = subprocess.run([sys.executable, "-c", CLIENT_REPORTS_BPY, "render", job_path, "--out", out,
+                           "--workers", "1"], cwd=ROOT, env=env(), capture_output=True, text=True,
+                          timeout=RUN_TIMEOUT)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "contact sheet: " in proc.stdout and "2 rendered, 0 up to date, 0 failed" in proc.stdout, proc.stdout
+    assert "client loaded bpy: False" in proc.stdout, proc.stdout
+    check_outputs(batch)
+
+
 def test_cluster_options_are_checked_before_anything_runs(tmp_path):
     job_path = write_job(tmp_path, "bad", [4, 8])
     out = tmp_path / "out"

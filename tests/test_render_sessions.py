@@ -20,7 +20,7 @@ import time
 import numpy as np
 import pytest
 
-from scurve_addon import compat
+from scurve_addon import compat, smoothing
 from scurve_addon.render_jobs import contact_sheet, jobfile
 from scurve_addon.render_jobs.session_process import SessionProcess
 from scurve_addon.render_jobs.session_server import CRASH_ENV, CRASH_ONCE_ENV
@@ -202,7 +202,7 @@ def test_a_session_renders_the_pixels_of_fresh_processes(tmp_path):
     # switch, h would be level 1 and differ from its fresh render above.
     g, h = pixels(out / "g_everything.png"), pixels(out / "h_adaptive.png")
     if compat.HAS_ADAPTIVE_SUBDIVISION:
-        assert sidecar(out / "h_adaptive.json")["mesh"]["rendered"]["adaptive_edge_length"] == 1.5 / 100
+        assert sidecar(out / "h_adaptive.json")["mesh"]["rendered"]["adaptive_edge_length"] == 1.5 / 200
         assert np.abs(g - h).max() <= 40
     else:
         assert sidecar(out / "h_adaptive.json")["mesh"]["rendered"]["subdivision_levels"] == 1
@@ -427,3 +427,59 @@ def test_inside_blender_the_session_runs_in_process(tmp_path):
     records = [sidecar(tmp_path / "o" / job.sidecar_name)["session"] for job in batch.jobs]
     assert [r["job"] for r in records] == [1, 2] and all(r["id"].split("-")[-2] == pid for r in records)
     assert (tmp_path / "o" / "inside.contact.png").is_file()
+
+
+def test_a_session_takes_the_surface_measurements_its_owner_sends(tmp_path):
+    """The local runner measures the surfaces in a thread of its own (measure.py) and sends the
+    numbers with each render: the session records what it is sent instead of measuring again,
+    and measures by itself when nothing comes. Either way the sidecars hold measure.measure's numbers."""
+    from scurve_addon.render_jobs.measure import guess_rendered_levels, measure
+
+    text = textwrap.dedent("""
+        [render]
+        resolution = [32, 18]
+        samples = 1
+        device = "cpu"
+        denoise = false
+        [output]
+        contact_sheet = false
+        [surface]
+        arc_segments = [5, 7]
+        """)
+    job_file = write(tmp_path / "measured.toml", text)
+    batch = jobfile.load(job_file, out_dir=str(tmp_path / "o"))
+    first, second = batch.jobs
+
+    def measured(surface):  # as this Blender renders it (what the runner guesses from its bpy wheel)
+        assert guess_rendered_levels(surface) == smoothing.rendered_levels(surface)
+        return measure(surface, smoothing.rendered_levels(surface))
+
+    def recorded(surface):  # what a sidecar records of it
+        numbers = json.loads(json.dumps(measured(surface)))
+        return {"mesh": numbers["mesh"], "quality": numbers["quality"]}
+
+    sent = measured(first.surface)
+    sent["quality"] = {**sent["quality"], "sent_by_the_owner": True}  # only a session that took it has this
+    # A guess of the tessellation that this session's Blender does not render: measured again.
+    wrong = measure(second.surface, 2)
+    wrong["quality"] = {**wrong["quality"], "sent_by_the_owner": True}
+    os.makedirs(batch.out_dir)  # the runner's part
+    session = SessionProcess(env())
+    try:
+        for job, numbers in ((first, sent), (second, wrong)):
+            request = {"op": "render", "toml": text, "job_file": job_file, "job": job.name,
+                       "out_dir": batch.out_dir, "force": True, "measured": numbers}
+            reply = session.request(request)
+            assert reply["event"] == "done", reply
+    finally:
+        session.kill()
+    took = sidecar(tmp_path / "o" / first.sidecar_name)
+    assert took["quality"] == sent["quality"] and took["mesh"] == sent["mesh"]
+    own = sidecar(tmp_path / "o" / second.sidecar_name)
+    assert {"mesh": own["mesh"], "quality": own["quality"]} == recorded(second.surface)
+
+    done = render_jobs("render", job_file, "--out", "r", cwd=str(tmp_path))  # the runner's thread measures
+    assert done.returncode == 0, done.stdout + done.stderr
+    for job in batch.jobs:
+        data = sidecar(tmp_path / "r" / job.sidecar_name)
+        assert {"mesh": data["mesh"], "quality": data["quality"]} == recorded(job.surface)

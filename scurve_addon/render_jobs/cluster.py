@@ -33,10 +33,11 @@ import os
 import secrets
 import sys
 import time
+from collections.abc import Callable
 from typing import Any, TextIO
 
 from . import paths, sidecar
-from .cluster_task import render_task
+from .cluster_task import contact_sheet_task, render_task
 from .jobfile import Batch, Group, Job, Video
 from .progress import ClusterProgress
 from .runner import BadInput, Outcome, shown
@@ -172,17 +173,23 @@ def _remove_partials(batch: Batch) -> list[str]:
     return paths.remove_partials(batch.out_dir, finals)
 
 
-def _confirm(job: Job, out_dir: str) -> bool:
-    """Whether the client sees the job's image and matching sidecar (waiting a little for NFS)."""
+def _eventually(check: Callable[[], bool]) -> bool:
+    """Whether `check` holds, asking again for a while: network file systems may show a file
+    another machine wrote a little late."""
     deadline = time.monotonic() + SIDECAR_WAIT_S
     delay = 0.05
     while True:
-        if sidecar.is_done(job, out_dir):
+        if check():
             return True
         if time.monotonic() > deadline:
             return False
         time.sleep(delay)
         delay = min(delay * 2, 2.0)
+
+
+def _confirm(job: Job, out_dir: str) -> bool:
+    """Whether the client sees the job's image and matching sidecar."""
+    return _eventually(lambda: sidecar.is_done(job, out_dir))
 
 
 def _render_on_cluster(batch: Batch, todo: list[int], client: Any, options: dict[str, Any], stream: TextIO,
@@ -349,11 +356,30 @@ class DaskExecutor:
                            outcome.failures, outcome.by_worker)
 
     def write_contact_sheet(self, batch: Batch, group: Group, title: str, columns: int) -> str:
-        """By the client itself (bpy reads the images)."""
-        from .contact_sheet import write_sheet
+        """By a worker's session, already running after the renders (cluster_task.contact_sheet_task:
+        the images and the sheet are in the shared output directory). With no worker left, or
+        when that fails, by a session process of the client's own. The client never loads Blender."""
+        from .local import contact_sheet_request, written_by
+        from .session_process import SessionProcess
 
-        return write_sheet(batch.out_dir, group.contact_sheet_name, title, columns,
-                           [(job.image_name, job.label()) for job in group.jobs])
+        request = contact_sheet_request(batch, group, title, columns)
+        client = self.connection[0] if self.connection is not None else None
+        if client is not None and client.scheduler_info(n_workers=-1).get("workers"):
+            future = client.submit(contact_sheet_task, request, self.options["max_jobs"],
+                                   self.options["max_memory_mb"], key=f"contact-sheet-{secrets.token_hex(8)}",
+                                   pure=False, retries=self.options["retries"])
+            try:
+                path = str(future.result())
+            except Exception:  # noqa: BLE001 - lost workers, a failed try: the client's own session below
+                pass
+            else:
+                if _eventually(lambda: os.path.isfile(path)):
+                    return path
+        session = SessionProcess()
+        try:
+            return str(written_by(session, request, lambda: None)["path"])
+        finally:
+            session.close()
 
     def encode_video(self, batch: Batch, video: Video) -> dict:
         """By the client, in a session process of its own (Blender's FFmpeg; the frames are here)."""

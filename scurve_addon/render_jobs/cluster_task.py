@@ -11,6 +11,10 @@ the task; the images and sidecars go straight to the output directory, which mus
 same shared directory on the client and on every worker (README, "Distributed rendering
 (Dask)"). The session's events are forwarded to the client as Dask events (topic
 `spec["topic"]`) so the client can show which worker renders what.
+
+A sweep's contact sheet is a task too (contact_sheet_task): a worker's session, already
+running after the renders, reads the images from the shared output directory and writes
+the sheet there, so the client never starts a Blender of its own for it.
 """
 from __future__ import annotations
 
@@ -114,3 +118,24 @@ def render_task(spec: dict[str, Any]) -> dict[str, Any]:
     return {**base, "worker_name": who["name"], "address": who["address"], "status": reply["event"],
             "seconds": reply.get("seconds"), "render_seconds": reply.get("render_seconds"),
             "device": reply.get("device"), "session": reply.get("session")}
+
+
+def contact_sheet_task(request: dict[str, Any], session_jobs: int = DEFAULT_MAX_JOBS,
+                       session_memory: float = DEFAULT_MAX_MEMORY_MB) -> str:
+    """Write a contact sheet (a session_server `contact_sheet` request: the images are read
+    from, and the sheet written to, the shared output directory) in a session of this worker;
+    returns the sheet's path. Raises RuntimeError when the session fails it or dies."""
+    who = worker_label(_this_worker())["label"]
+    session = POOL.take()
+    try:
+        reply = session.request(request)
+    except SessionDiedError as exc:
+        session.kill()
+        raise RuntimeError(exc.describe(f" on {who}, host {socket.gethostname()}")) from None
+    except BaseException:  # this thread was interrupted: never leave a session behind
+        session.kill()
+        raise
+    POOL.give_back(session, session_jobs, session_memory)
+    if reply["event"] != "written":
+        raise RuntimeError(f"{reply.get('error')} (on {who}, host {socket.gethostname()})")
+    return str(reply["path"])

@@ -8,16 +8,24 @@ extension inside Blender), the session runs right here instead.
 
 The session is recycled after `max_jobs` renders or past `max_memory_mb` of resident
 memory (session_process.py), so a long batch cannot grow without bound.
+
+Meanwhile a thread of this process measures the batch's surfaces (measure.py: mesh
+statistics and quality report, plain numpy) in job order, while the session loads Blender
+and renders; each render request carries its surface's numbers when they are ready, so the
+session does not compute them itself (it does for any that are not ready yet).
 """
 from __future__ import annotations
 
 import os
 import sys
+import threading
 from collections.abc import Callable
 from typing import Any, TextIO
 
+from ..defaults import SurfaceParams
 from . import paths
 from .jobfile import Batch, Group, Job, Video
+from .measure import guess_rendered_levels, measure
 from .progress import Progress
 from .runner import BadInput, Outcome, shown
 from .session_process import (
@@ -70,10 +78,15 @@ class InProcessSession:
         pass
 
 
-def encode_video_request(session: Any, batch: Batch, video: Video, on_death: Callable[[], None]) -> dict:
-    """Ask a session to write a video (session_server.op_encode_video); returns the video's sidecar."""
-    request = {"op": "encode_video", "out_dir": batch.out_dir, "name": video.name,
-               "frames": [job.image_name for job in video.frames], "fps": video.animation.fps}
+def contact_sheet_request(batch: Batch, group: Group, title: str, columns: int) -> dict[str, Any]:
+    """The session request (session_server.op_contact_sheet) that writes a group's contact sheet."""
+    return {"op": "contact_sheet", "out_dir": batch.out_dir, "name": group.contact_sheet_name,
+            "title": title, "columns": columns, "cells": [[job.image_name, job.label()] for job in group.jobs]}
+
+
+def written_by(session: Any, request: dict[str, Any], on_death: Callable[[], None]) -> dict:
+    """Send a request that writes a file (contact sheet, video) to a session; its `written` reply.
+    Raises RuntimeError when the session fails it or dies (after calling on_death)."""
     try:
         reply = session.request(request)
     except SessionDiedError as exc:
@@ -81,7 +94,41 @@ def encode_video_request(session: Any, batch: Batch, video: Video, on_death: Cal
         raise RuntimeError(str(exc)) from None
     if reply["event"] != "written":
         raise RuntimeError(str(reply.get("error")))
-    return dict(reply["sidecar"])
+    return dict(reply)
+
+
+def encode_video_request(session: Any, batch: Batch, video: Video, on_death: Callable[[], None]) -> dict:
+    """Ask a session to write a video (session_server.op_encode_video); returns the video's sidecar."""
+    request = {"op": "encode_video", "out_dir": batch.out_dir, "name": video.name,
+               "frames": [job.image_name for job in video.frames], "fps": video.animation.fps}
+    return dict(written_by(session, request, on_death)["sidecar"])
+
+
+class Measurer:
+    """Measures surfaces (measure.measure) in a thread of its own, in the order given; `get`
+    returns a surface's numbers once they are ready, else None (never waits)."""
+
+    def __init__(self, surfaces: list[SurfaceParams]):
+        self._todo = list(dict.fromkeys(surfaces))
+        self._done: dict[SurfaceParams, dict] = {}
+        self._stopped = False
+        self._thread = threading.Thread(target=self._run, daemon=True, name="measure")
+        self._thread.start()
+
+    def _run(self) -> None:
+        for surface in self._todo:
+            if self._stopped:
+                return
+            try:
+                self._done[surface] = measure(surface, guess_rendered_levels(surface))
+            except Exception:  # noqa: BLE001 - the session measures it itself (and reports any error)
+                return
+
+    def get(self, surface: SurfaceParams) -> dict | None:
+        return self._done.get(surface)
+
+    def stop(self) -> None:
+        self._stopped = True
 
 
 class LocalExecutor:
@@ -96,6 +143,7 @@ class LocalExecutor:
         self.max_jobs, self.max_memory_mb = max_jobs, max_memory_mb
         self.in_process = "bpy" in sys.modules if in_process is None else in_process
         self.session: Any = None
+        self.measurer: Measurer | None = None
         self.devices: dict[str, dict] = {}
         self.text = ""
         self.stream: TextIO = sys.stdout
@@ -123,6 +171,8 @@ class LocalExecutor:
                if (why := too_big(job.render))]
         if big:
             raise BadInput("\n".join(big))
+        if not self.in_process:  # inside Blender a thread would only take turns with the render
+            self.measurer = Measurer([job.surface for job in jobs])
         first_job: dict[str, str] = {}
         for job in jobs:
             first_job.setdefault(job.render.device, job.name)
@@ -152,6 +202,9 @@ class LocalExecutor:
             request = {"op": "render", "toml": self.text, "job_file": batch.path, "job": job.name,
                        "out_dir": batch.out_dir, "overrides": self.overrides, "force": True,
                        "from_command_line": self.from_command_line}
+            measured = self.measurer.get(job.surface) if self.measurer is not None else None
+            if measured is not None:
+                request["measured"] = measured
 
             def on_event(event: dict) -> None:
                 if event.get("event") == "status":
@@ -180,23 +233,16 @@ class LocalExecutor:
                 progress.note(index, job.name, f"render session recycled {why}")
 
     def write_contact_sheet(self, batch: Batch, group: Group, title: str, columns: int) -> str:
-        request = {"op": "contact_sheet", "out_dir": batch.out_dir, "name": group.contact_sheet_name,
-                   "title": title, "columns": columns,
-                   "cells": [[job.image_name, job.label()] for job in group.jobs]}
-        try:
-            reply = self._session().request(request)
-        except SessionDiedError as exc:
-            self._drop_session()
-            raise RuntimeError(str(exc)) from None
-        if reply["event"] != "written":
-            raise RuntimeError(str(reply.get("error")))
-        return str(reply["path"])
+        request = contact_sheet_request(batch, group, title, columns)
+        return str(written_by(self._session(), request, self._drop_session)["path"])
 
     def encode_video(self, batch: Batch, video: Video) -> dict:
         """The video of an animation's frames, by the batch's session (Blender's FFmpeg)."""
         return encode_video_request(self._session(), batch, video, self._drop_session)
 
     def close(self, batch: Batch) -> list[str]:
+        if self.measurer is not None:
+            self.measurer.stop()
         if self.session is not None:
             self.session.close()
             self.session = None

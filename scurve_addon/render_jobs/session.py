@@ -38,12 +38,12 @@ from mathutils import Matrix
 
 from .. import build, compat, smoothing
 from ..defaults import SurfaceParams
-from ..geometry import limit
 from ..material import ensure_mirror_material
 from ..scene import INPUTS_KEY, setup_studio_scene
 from ..scene.tags import find_object
 from . import camera_paths, devices, paths, render, sidecar
 from .jobfile import Job
+from .measure import as_json, measure
 
 LAPS = ("reset", "build_surface", "studio_scene", "device", "measure", "render", "write_image")
 
@@ -65,22 +65,15 @@ class RenderSession:
         except ReferenceError:  # the object was freed (a file was loaded)
             return False
 
-    def _measure(self, surface: SurfaceParams) -> tuple[dict, dict]:
-        """Mesh statistics and quality report of a surface, computed once per surface."""
+    def _measure(self, surface: SurfaceParams, given: dict[str, Any] | None = None) -> tuple[dict, dict]:
+        """Mesh statistics and quality report of a surface, computed once per surface; `given`:
+        measure.measure(surface) computed by the owner already (the local runner's thread)."""
         key = astuple(surface)
         if key not in self._measured:
-            control = {"vertices": (surface.arc_segments + 1) * (2 * surface.rows + 1),
-                       "faces": surface.arc_segments * 2 * surface.rows}
             levels = smoothing.rendered_levels(surface)
-            if levels is None:  # Cycles dices it when it renders: no counts before that
-                rendered: dict = {"adaptive_edge_length": smoothing.adaptive_edge_length(surface)}
-            else:
-                rendered = {**limit.smoothed_counts(surface, levels), "subdivision_levels": levels}
-            mesh = {"control": control, "rendered": rendered, "quality_subdivision_levels": surface.subdiv_levels}
-            # the report at the viewport levels (what the sidebar's report of the object
-            # shows), its normals as this Blender renders them
-            quality = limit.smoothed_quality(surface, surface.subdiv_levels, levels).as_dict()
-            self._measured[key] = (mesh, quality)
+            if given is None or given.get("rendered_levels") != as_json(levels):  # not sent, or a wrong guess
+                given = measure(surface, levels)
+            self._measured[key] = (dict(given["mesh"]), dict(given["quality"]))
         mesh, quality = self._measured[key]
         return dict(mesh), dict(quality)
 
@@ -127,9 +120,11 @@ class RenderSession:
         return reused
 
     def render(self, job: Job, job_file: str, out_dir: str, device: devices.Device,
-               on_stats: Callable[[str], None] | None = None, threads: int | None = None) -> dict:
+               on_stats: Callable[[str], None] | None = None, threads: int | None = None,
+               measured: dict[str, Any] | None = None) -> dict:
         """Render one job into out_dir (image, then sidecar, each atomically); returns the sidecar.
-        `threads`: CPU threads for Cycles (None: every core)."""
+        `threads`: CPU threads for Cycles (None: every core). `measured`: the job's surface
+        measured already (measure.measure), or None."""
         timings = dict.fromkeys(LAPS, 0.0)
         start = last = time.perf_counter()
 
@@ -154,7 +149,7 @@ class RenderSession:
                 scene.render.threads = int(threads)
         devices.use(scene, device)
         lap("device")
-        mesh, quality = self._measure(job.surface)
+        mesh, quality = self._measure(job.surface, measured)
         lap("measure")
         synced = CyclesSync()
 

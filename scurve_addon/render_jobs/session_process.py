@@ -13,6 +13,7 @@ from __future__ import annotations
 import collections
 import json
 import os
+import select
 import shutil
 import signal
 import subprocess
@@ -225,7 +226,7 @@ class SessionProcess:
         if self.alive():
             self.proc.kill()
         try:
-            self.proc.wait(timeout=30)
+            _wait(self.proc, 30.0)
         except subprocess.TimeoutExpired:  # pragma: no cover - a process SIGKILL cannot stop
             pass
         shutil.rmtree(self.tempdir, ignore_errors=True)
@@ -235,6 +236,22 @@ class SessionProcess:
                     stream.close()
             except OSError:
                 pass
+
+
+def _wait(proc: subprocess.Popen, timeout: float) -> None:
+    """proc.wait(timeout), returning as soon as the process has ended: Popen.wait with a timeout
+    polls with sleeps of up to 50 ms, which a batch would wait for at its end. On Linux a pidfd
+    becomes readable the moment the process exits."""
+    try:
+        fd = os.pidfd_open(proc.pid)
+    except (AttributeError, OSError):  # not Linux 5.3+, or the process is reaped already
+        proc.wait(timeout=timeout)
+        return
+    try:
+        select.select([fd], [], [], timeout)
+    finally:
+        os.close(fd)
+    proc.wait(timeout=0.5)
 
 
 class SessionPool:
@@ -291,13 +308,14 @@ def prestart() -> None:
 
     if not _prestarted:
         _prestarted.append(SessionProcess())
-        atexit.register(_discard_prestarted)
+        atexit.register(discard_prestarted)
 
 
 def take_prestarted() -> SessionProcess | None:
     return _prestarted.pop() if _prestarted else None
 
 
-def _discard_prestarted() -> None:
+def discard_prestarted() -> None:
+    """Kill the prestarted session if the runner did not take it."""
     while _prestarted:
         _prestarted.pop().kill()

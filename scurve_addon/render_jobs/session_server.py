@@ -10,7 +10,9 @@ original stdout; everything Blender or Python prints goes to stderr. Requests:
          | {"event": "bad_input", "error": "..."}
     {"op": "render", "toml": TEXT, "job_file": PATH, "job": NAME, "out_dir": DIR,
      "overrides": {...}, "expect_hash": SHA256 or null, "force": false, "from_command_line": false,
-     "threads": N or null (CPU threads for Cycles; null: every core)}
+     "threads": N or null (CPU threads for Cycles; null: every core),
+     "measured": {"mesh": ..., "quality": ...} or absent (the job's surface measured by the owner
+     already: measure.measure)}
         -> {"event": "rendering", ...}, {"event": "status", "text": ...} (while Cycles samples),
            then {"event": "done", ...} | {"event": "up_to_date"} | {"event": "failed", "error": ...}
     {"op": "contact_sheet", "out_dir": DIR, "name": FILE, "title": TEXT, "columns": N,
@@ -204,7 +206,7 @@ class Server:
             self.session = RenderSession()
         try:
             data = self.session.render(job, shown, batch.out_dir, device, on_stats=on_stats,
-                                       threads=request.get("threads"))
+                                       threads=request.get("threads"), measured=request.get("measured"))
         except (RuntimeError, ValueError, OSError) as exc:
             self.events.send("failed", error=f"{shown}: job {job.name!r}: {exc}")
             return

@@ -1,0 +1,51 @@
+"""A surface's mesh statistics and quality report for its sidecars, in plain numpy (no bpy).
+
+The numbers come from the control grid in closed form (scurve_addon.geometry.limit), so
+any process can compute them: the render session does for each new surface, and the local
+runner computes them ahead, in a thread of its own, while its session loads Blender and
+renders, so the session finds them in its requests (LocalExecutor).
+
+How Cycles tessellates the mirror depends on the session's Blender (adaptive subdivision
+on 5.0, the render levels before: smoothing.rendered_levels). The runner does not load
+Blender, so it guesses from the bpy wheel installed next to it (guess_rendered_levels);
+the session checks the guess against its own Blender and measures again when it differs.
+"""
+from __future__ import annotations
+
+import importlib.metadata
+from typing import Any
+
+from ..defaults import ADAPTIVE_EDGE_PER_RADIUS, SurfaceParams
+from ..geometry import limit
+
+ADAPTIVE = "adaptive"  # the rendered levels of adaptive subdivision, in JSON
+
+
+def measure(surface: SurfaceParams, rendered_levels: int | None) -> dict[str, Any]:
+    """{"mesh": statistics, "quality": report, "rendered_levels": ...} of a surface, as its
+    sidecar records them; `rendered_levels`: the level Cycles renders, None for adaptive."""
+    control = {"vertices": (surface.arc_segments + 1) * (2 * surface.rows + 1),
+               "faces": surface.arc_segments * 2 * surface.rows}
+    if rendered_levels is None:  # Cycles dices it when it renders: no counts before that
+        rendered: dict[str, Any] = {"adaptive_edge_length": surface.radius * ADAPTIVE_EDGE_PER_RADIUS}
+    else:
+        rendered = {**limit.smoothed_counts(surface, rendered_levels), "subdivision_levels": rendered_levels}
+    mesh = {"control": control, "rendered": rendered, "quality_subdivision_levels": surface.subdiv_levels}
+    # The report at the viewport levels (what the sidebar's report of the object shows),
+    # its normals as this Blender renders them.
+    quality = limit.smoothed_quality(surface, surface.subdiv_levels, rendered_levels).as_dict()
+    return {"mesh": mesh, "quality": quality, "rendered_levels": as_json(rendered_levels)}
+
+
+def as_json(rendered_levels: int | None) -> int | str:
+    return ADAPTIVE if rendered_levels is None else rendered_levels
+
+
+def guess_rendered_levels(surface: SurfaceParams) -> int | None:
+    """smoothing.rendered_levels without Blender: adaptive subdivision where the bpy wheel
+    beside this Python is 5.0 or later (compat.HAS_ADAPTIVE_SUBDIVISION)."""
+    try:
+        major = int(importlib.metadata.version("bpy").split(".")[0])
+    except (importlib.metadata.PackageNotFoundError, ValueError):
+        major = 0
+    return None if surface.adaptive_subdivision and major >= 5 else surface.render_levels
