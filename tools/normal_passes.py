@@ -24,7 +24,7 @@ import shutil
 import tempfile
 import time
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
 
 import bpy
 import numpy as np
@@ -123,7 +123,8 @@ def setup_camera(scene: bpy.types.Scene, params: SurfaceParams, width: int,
 
 
 def one_ray_per_pixel(scene: bpy.types.Scene, width: int, height: int) -> None:
-    scene.render.engine = "CYCLES"
+    render = cast(Any, scene.render)  # the stubs type engine as the first enum value only
+    render.engine = "CYCLES"
     cycles = scene.cycles
     cycles.device = "CPU"
     cycles.samples = 1
@@ -171,7 +172,7 @@ def render_passes(scene: bpy.types.Scene, obj: bpy.types.Object, params: Surface
         path = os.path.join(folder, "passes.exr")
         scene.render.filepath = path
         start = time.perf_counter()
-        result = bpy.ops.render.render(write_still=True, scene=scene.name)
+        result: set[str] = set(bpy.ops.render.render(write_still=True, scene=scene.name) or ())
         seconds = time.perf_counter() - start
         if "FINISHED" not in result:
             raise RuntimeError(f"Cycles did not finish the passes render ({', '.join(result)})")
