@@ -82,10 +82,14 @@ def errors(params, label: str, height: int) -> dict:
     return {"supported": True, "resolution": [width, height], "passes_render_s": passes.render_s, **result}
 
 
+_warmed_up: list[bool] = []
+
+
 def studio_seconds(params, label: str, repeats: int, resolution: tuple[int, int]) -> dict:
     """Times of rendering the studio scene around the mirror: wall and CPU seconds (all of
     Blender's threads; on a shared machine the CPU time is the steadier figure), min of
-    `repeats`, after one untimed render at 1/8 of the resolution (kernels and images loaded)."""
+    `repeats`; the process's first studio render is preceded by an untimed one at 1/8 of the
+    resolution (Cycles' kernels and the sky loaded)."""
     bpy = import_bpy()
     from scurve_addon import build
     from scurve_addon.defaults import RenderParams, SceneParams
@@ -99,9 +103,11 @@ def studio_seconds(params, label: str, repeats: int, resolution: tuple[int, int]
     scene = bpy.context.scene
     scene.cycles.device = "CPU"
     scene.render.use_persistent_data = False  # every render subdivides and builds its BVH again
-    scene.render.resolution_percentage = 12
-    bpy.ops.render.render(write_still=False)
-    scene.render.resolution_percentage = 100
+    if not _warmed_up:
+        scene.render.resolution_percentage = 12
+        bpy.ops.render.render(write_still=False)
+        scene.render.resolution_percentage = 100
+        _warmed_up.append(True)
     wall, cpu = [], []
     for _ in range(repeats):
         start, start_cpu = time.perf_counter(), time.process_time()
