@@ -466,7 +466,8 @@ def optics(report: Report, data: dict | None) -> list[str]:
                   f"`bpy.ops.render.render` of the studio scene at {w}x{h}, the default samples, CPU, no "
                   f"persistent data (so the subdivision is redone), min of {main['repeats']}: wall time, and CPU "
                   "time of all threads (the steadier figure on a shared machine), relative to level 3 in the "
-                  "same run. Adaptive: 5.0's object-space dicing, edges of R/200 or R/100 (4.2 and 4.5 have no object-space dicing).", "",
+                  "same run. Adaptive: 5.0's object-space dicing, edges of R/200 or R/100 (4.2 and 4.5 have "
+                  "no object-space dicing).", "",
                   "| Blender | profile | tessellation | median deg | p99 deg | max deg | position % R "
                   "| studio wall s | CPU s | CPU vs level 3 |", "|---|---|---|---:|---:|---:|---:|---:|---:|---:|"]
         for run in runs:
