@@ -14,7 +14,7 @@ the surface's aspect asks.
   when venvs/bpy-4.5 and venvs/bpy-4.2 exist (the same module, --worker, in that venv).
 - tessellation (5.0): each profile at its preset's own resolution at render level 3, 4, 5
   and with adaptive subdivision in object space (edges of R/200 and R/100, 5.0 only:
-  compat.use_object_space_adaptive_subdivision); errors, and the wall time of
+  compat.set_adaptive_subdivision); errors, and the wall time of
   bpy.ops.render.render of the studio scene (setup_studio_scene, STUDIO_RESOLUTION, the
   default samples, CPU, no persistent data: the subdivision is redone), wall and CPU time,
   min of `repeats`.
@@ -78,7 +78,8 @@ def errors(params, label: str, height: int) -> dict:
     width = round(height * half_y / params.radius)
     passes = normal_passes.render_passes(bpy.context.scene, obj, params, width, height)
     hit = passes.hit
-    result = normal_errors.normal_errors(params, passes.position[hit], passes.normal[hit]).as_dict()
+    result = normal_errors.normal_errors(params, passes.position[hit], passes.normal[hit],
+                                         normal_passes.rendered_tessellation(obj)).as_dict()
     return {"supported": True, "resolution": [width, height], "passes_render_s": passes.render_s, **result}
 
 
@@ -148,15 +149,17 @@ def measure(args: argparse.Namespace) -> dict:
             out["tessellation"][profile] = {"resolution": f"{params.arc_segments}x{params.rows}", "rows": rows}
     out["studio_resolution"] = list(args.studio_resolution)
     out["repeats"] = args.repeats
-    out["render_levels_default"] = surface_params("Default").render_levels
+    default: dict = out["errors"].get("Default", {})
+    first: dict = next(iter(default.values()), {})
+    out["default_tessellation"] = first.get("normals", {}).get("levels")
     return out
 
 
 def summary(e: dict) -> str:
     if not e["supported"]:
         return "not supported on this Blender"
-    b = e["band"]
-    return (f"median {b['median']:.4f} p99 {b['p99']:.4f} max {b['max']:.4f} deg, "
+    n = e["normals"]
+    return (f"median {n['median_deg']:.4f} p99 {n['p99_deg']:.4f} max {n['max_deg']:.4f} deg, "
             f"position {e['position_max_pct']:.4f} % R")
 
 

@@ -411,8 +411,12 @@ def quality_plot(d: dict, tag: str, path: str) -> None:
 
 
 def _optics_figures(e: dict) -> dict[str, float]:
-    return {"median": e["band"]["median"], "p99": e["band"]["p99"], "max": e["band"]["max"],
-            "position_pct": e["position_max_pct"]}
+    n = e["normals"]
+    return {"median": n["median_deg"], "p99": n["p99_deg"], "max": n["max_deg"], "position_pct": e["position_max_pct"]}
+
+
+def _tessellation(levels: int | str | None) -> str:
+    return f"render level {levels}" if isinstance(levels, int) else "adaptive subdivision"
 
 
 def _against(value: float, target: float, digits: int = 4) -> str:
@@ -433,11 +437,13 @@ def optics(report: Report, data: dict | None) -> list[str]:
     lines = [f"Cycles' Normal and Position passes of an orthographic front view ({main['height']} pixel rows, "
              "as wide as the surface), 1 sample per pixel, box filter (tools/normal_passes.py); per pixel the "
              "angle between the shading normal and the analytic normal at the closest surface point, in the band "
-             "0.05 pi < theta < 0.95 pi, and the largest distance of a hit point from the surface "
+             "0.05 pi < theta < 0.95 pi (area-weighted: a pixel stands for the surface area it sees), and the "
+             "largest distance of a hit point from the surface "
              "(tools/normal_errors.py). Targets (Blender 5.0, default resolution "
              f"{res}): median <= {targets['median']} deg, p99 <= {targets['p99']} deg, max <= {targets['max']} deg, "
              f"position <= {targets['position_pct']} % R. Each figure is marked against its target, with the gap.",
-             "", f"### Errors at the mirror's own render tessellation (render level {main['render_levels_default']})",
+             "", "### Errors at the mirror's own render tessellation "
+             f"({_tessellation(main.get('default_tessellation'))} on Blender {main['blender']})",
              "", "| Blender | profile | arc segments x rows | median deg | p99 deg | max deg | position % R |",
              "|---|---|---|---|---|---|---|"]
     for run in runs:
@@ -450,14 +456,15 @@ def optics(report: Report, data: dict | None) -> list[str]:
     for version, r in data["others"].items():
         if "skipped" in r:
             lines.append(f"\nBlender {version} not measured: {r['skipped']}.")
-    lines += ["", f"Where the errors are (Blender {main['blender']}, {res}; median / p99 / max deg): bottom "
-              "0.05-0.2 pi, top 0.8-0.95 pi, ends |u| > 0.75 between them, interior the rest.", "",
+    lines += ["", f"Where the errors are (Blender {main['blender']}, {res}; median / p99 / max deg; the regions of "
+              "scurve_addon.geometry.optics: ends |u| > 0.75, bottom and top 0.05-0.2 pi from an edge, interior "
+              "the rest).", "",
               "| profile | bottom | top | ends | interior |", "|---|---|---|---|---|"]
     for profile, by_res in main["errors"].items():
         if res in by_res:
-            regions = by_res[res]["regions"]
+            regions = by_res[res]["normals"]["regions"]
             lines.append(f"| {profile} | " + " | ".join(
-                f"{regions[k]['median']:.4f} / {regions[k]['p99']:.3f} / {regions[k]['max']:.3f}"
+                f"{regions[k]['median_deg']:.4f} / {regions[k]['p99_deg']:.3f} / {regions[k]['max_deg']:.3f}"
                 for k in ("bottom", "top", "ends", "interior")) + " |")
     if main["tessellation"]:
         w, h = main["studio_resolution"]

@@ -154,21 +154,3 @@ def use_multilayer_exr(image_settings: Any) -> None:
         image_settings.media_type = "MULTI_LAYER_IMAGE"
     image_settings.file_format = "OPEN_EXR_MULTILAYER"
 
-
-# Adaptive subdivision at render time. 5.0: a setting of the Subdivision Surface modifier,
-# with an object-space dicing length (the same tessellation at any output resolution).
-# 4.2 and 4.5: only with Cycles' experimental feature set, and only in pixels
-# (scene.cycles.dicing_rate, per object obj.cycles): no object-space dicing.
-HAS_OBJECT_SPACE_ADAPTIVE_SUBDIVISION = hasattr(bpy.types.SubsurfModifier, "bl_rna") and \
-    "adaptive_object_edge_length" in bpy.types.SubsurfModifier.bl_rna.properties
-
-
-def use_object_space_adaptive_subdivision(modifier: Any, edge_length: float) -> bool:
-    """Dice the modifier's object at render time into edges of about `edge_length` (object
-    units). False, and nothing changed, where this Blender has no object-space dicing."""
-    if not HAS_OBJECT_SPACE_ADAPTIVE_SUBDIVISION:
-        return False
-    modifier.use_adaptive_subdivision = True
-    modifier.adaptive_space = "OBJECT"
-    modifier.adaptive_object_edge_length = edge_length
-    return True

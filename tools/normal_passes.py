@@ -29,7 +29,7 @@ from typing import Any, cast
 import bpy
 import numpy as np
 
-from scurve_addon import compat
+from scurve_addon import compat, smoothing
 from scurve_addon.defaults import SMOOTHING_MODIFIER_NAME, SurfaceParams
 from scurve_addon.geometry import shape
 
@@ -56,14 +56,24 @@ class Tessellation:
 
 
 def apply_tessellation(obj: bpy.types.Object, tessellation: Tessellation, radius: float) -> bool:
-    """Set the mirror's smoothing modifier up for `tessellation`; False where this Blender
-    cannot (object-space adaptive subdivision before 5.0), with nothing changed."""
+    """Set the mirror's smoothing modifier up for `tessellation` (a level turns adaptive
+    subdivision off); False where this Blender cannot (adaptive subdivision before 5.0),
+    with nothing changed."""
     mod = cast(bpy.types.SubsurfModifier, obj.modifiers[SMOOTHING_MODIFIER_NAME])
     if tessellation.edge_r is not None:
-        return compat.use_object_space_adaptive_subdivision(mod, tessellation.edge_r * radius)
-    if tessellation.level is not None:
+        if not compat.HAS_ADAPTIVE_SUBDIVISION:
+            return False
+        compat.set_adaptive_subdivision(mod, tessellation.edge_r * radius)
+    elif tessellation.level is not None:
+        compat.set_adaptive_subdivision(mod, None)
         mod.render_levels = tessellation.level
     return True
+
+
+def rendered_tessellation(obj: bpy.types.Object) -> int | None:
+    """The level Cycles renders the mirror at, None for adaptive subdivision."""
+    mod = cast(bpy.types.SubsurfModifier, obj.modifiers[SMOOTHING_MODIFIER_NAME])
+    return smoothing.modifier_rendered_levels(mod)
 
 
 @dataclass

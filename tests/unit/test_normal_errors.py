@@ -1,5 +1,5 @@
 """tools/normal_errors.py on exact points and normals (no render): zero error, every
-region sampled, and a known tilt measured as such."""
+region sampled, and a known tilt and offset measured as such."""
 from __future__ import annotations
 
 import math
@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from scurve_addon.defaults import SurfaceParams
-from scurve_addon.geometry import quality, shape
+from scurve_addon.geometry import optics, quality, shape
 from tools import normal_errors
 
 
@@ -22,9 +22,9 @@ def test_exact_surface_has_no_error_in_any_region():
     params = SurfaceParams(profile="SMOOTH", s_bend=0.8)
     _, pts, normals = exact_samples(params)
     errors = normal_errors.normal_errors(params, pts, -normals)  # a back face's flipped normal is no error
-    assert errors.band.max < 1e-4 and errors.position_max_pct < 1e-6
-    assert set(errors.regions) == set(normal_errors.REGIONS)
-    assert sum(r.pixels for r in errors.regions.values()) == errors.band.pixels == len(pts)
+    assert errors.normals.band.max < 1e-4 and errors.position_max_pct < 1e-6
+    assert errors.normals.samples == errors.pixels == len(pts)  # every sample is inside the band
+    assert all(errors.normals.regions[r].max < 1e-4 for r in optics.REGIONS)
 
 
 def test_a_known_tilt_and_offset_are_measured():
@@ -35,8 +35,8 @@ def test_a_known_tilt_and_offset_are_measured():
     axis /= np.linalg.norm(axis, axis=1, keepdims=True)
     turned = normals * math.cos(tilt) + np.cross(axis, normals) * math.sin(tilt)
     errors = normal_errors.normal_errors(params, pts + 1e-4 * normals, turned)
-    assert abs(errors.band.median - 0.05) < 1e-4 and abs(errors.band.max - 0.05) < 1e-4
+    band = errors.normals.band
+    assert abs(band.median - 0.05) < 1e-4 and abs(band.max - 0.05) < 1e-4
     assert abs(errors.position_max_pct - 0.01) < 1e-5  # 1e-4 R off the surface = 0.01 % R
-    ends = errors.regions["ends"]
-    assert ends.pixels == int(((np.abs(u) > 0.75) & (np.abs(np.arccos(1 - pts[:, 2]) - math.pi / 2)
-                                                      < 0.3 * math.pi)).sum())
+    for region in optics.REGIONS:
+        assert abs(errors.normals.regions[region].max - 0.05) < 1e-4
