@@ -1,6 +1,6 @@
 """`python -m bench` (`make bench`): every benchmark, then bench/results/report.md, printed.
 
-    python -m bench [--parts mesh,redo,live,batch,throughput,animation,memory,quality,gpu] [--quick]
+    python -m bench [--parts mesh,redo,live,batch,throughput,animation,memory,quality,optics,gpu] [--quick]
 
 --quick shrinks every part (for trying the benchmarks out); its report says so, and its
 figures are not the targets' figures.
@@ -45,6 +45,10 @@ PARTS: dict[str, Part] = {
                     ["-m", "bench.time_to_quality", "--device", "cpu", "--reference-samples", "128",
                      "--ours-samples", "16", "--blender-samples", "64", "--mixed-samples", ""],
                     ("time_to_quality_cpu.json",)),
+    "optics": Part(["-m", "bench.optics"],
+                   ["-m", "bench.optics", "--height", "80", "--resolutions", "16x16",
+                    "--tessellations", "level 3,level 4,adaptive R/200", "--studio-resolution", "320x180",
+                    "--repeats", "1"], ("optics.json",)),
     # the probe, then (where it finds a GPU) the quality part's command on device auto
     "gpu": Part(["-m", "bench.gpu_probe"], ["-m", "bench.gpu_probe"], ("gpu_probe.json", "time_to_quality_gpu.json")),
 }

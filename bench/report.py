@@ -410,6 +410,103 @@ def quality_plot(d: dict, tag: str, path: str) -> None:
     plot.save(fig, path)
 
 
+def _optics_figures(e: dict) -> dict[str, float]:
+    n = e["normals"]
+    return {"median": n["median_deg"], "p99": n["p99_deg"], "max": n["max_deg"], "position_pct": e["position_max_pct"]}
+
+
+def _tessellation(levels: int | str | None) -> str:
+    return f"render level {levels}" if isinstance(levels, int) else "adaptive subdivision"
+
+
+def _against(value: float, target: float, digits: int = 4) -> str:
+    """A figure with its target's verdict: met, or not met and by how much."""
+    if value <= target:
+        return f"{value:.{digits}f} met"
+    return f"{value:.{digits}f} **not met** (+{value - target:.{digits}f}, {value / target:.1f}x)"
+
+
+def optics(report: Report, data: dict | None) -> list[str]:
+    profiles = ("Default", "SMOOTH", "Kistefos-like")
+    if data is None:
+        for profile in profiles:
+            report.target(f"Rendered normals and positions, {profile}", "not run", status(None))
+        return ["Not run."]
+    main, targets, res = data["main"], data["targets"], data["target_resolution"]
+    runs = [main] + [r for r in data["others"].values() if "skipped" not in r]
+    lines = [f"Cycles' Normal and Position passes of an orthographic front view ({main['height']} pixel rows, "
+             "as wide as the surface), 1 sample per pixel, box filter (tools/normal_passes.py); per pixel the "
+             "angle between the shading normal and the analytic normal at the closest surface point, in the band "
+             "0.05 pi < theta < 0.95 pi (area-weighted: a pixel stands for the surface area it sees), and the "
+             "largest distance of a hit point from the surface "
+             "(tools/normal_errors.py). Targets (Blender 5.0, default resolution "
+             f"{res}): median <= {targets['median']} deg, p99 <= {targets['p99']} deg, max <= {targets['max']} deg, "
+             f"position <= {targets['position_pct']} % R. Each figure is marked against its target, with the gap.",
+             "", "### Errors at the mirror's own render tessellation "
+             f"({_tessellation(main.get('default_tessellation'))} on Blender {main['blender']})",
+             "", "| Blender | profile | arc segments x rows | median deg | p99 deg | max deg | position % R |",
+             "|---|---|---|---|---|---|---|"]
+    for run in runs:
+        for profile, by_res in run["errors"].items():
+            for r, e in by_res.items():
+                f = _optics_figures(e)
+                lines.append(f"| {run['blender']} | {profile} | {r} | "
+                             + " | ".join(_against(f[k], targets[k]) for k in ("median", "p99", "max", "position_pct"))
+                             + " |")
+    for version, r in data["others"].items():
+        if "skipped" in r:
+            lines.append(f"\nBlender {version} not measured: {r['skipped']}.")
+    lines += ["", f"Where the errors are (Blender {main['blender']}, {res}; median / p99 / max deg; the regions of "
+              "scurve_addon.geometry.optics: ends |u| > 0.75, bottom and top 0.05-0.2 pi from an edge, interior "
+              "the rest).", "",
+              "| profile | bottom | top | ends | interior |", "|---|---|---|---|---|"]
+    for profile, by_res in main["errors"].items():
+        if res in by_res:
+            regions = by_res[res]["normals"]["regions"]
+            lines.append(f"| {profile} | " + " | ".join(
+                f"{regions[k]['median_deg']:.4f} / {regions[k]['p99_deg']:.3f} / {regions[k]['max_deg']:.3f}"
+                for k in ("bottom", "top", "ends", "interior")) + " |")
+    if main["tessellation"]:
+        w, h = main["studio_resolution"]
+        lines += ["", "### Render tessellation", "",
+                  "Each profile at its preset's resolution. Studio render (the main run's Blender only): "
+                  f"`bpy.ops.render.render` of the studio scene at {w}x{h}, the default samples, CPU, no "
+                  f"persistent data (so the subdivision is redone), min of {main['repeats']}: wall time, and CPU "
+                  "time of all threads (the steadier figure on a shared machine), relative to level 3 in the "
+                  "same run. Adaptive: 5.0's object-space dicing, edges of R/200 or R/100 (4.2 and 4.5 have "
+                  "no object-space dicing).", "",
+                  "| Blender | profile | tessellation | median deg | p99 deg | max deg | position % R "
+                  "| studio wall s | CPU s | CPU vs level 3 |", "|---|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+        for run in runs:
+            for profile, t in run["tessellation"].items():
+                base = t["rows"].get("level 3", {}).get("studio")
+                for label, e in t["rows"].items():
+                    where = f"| {run['blender']} | {profile} {t['resolution']} | {label} |"
+                    if not e["supported"]:
+                        lines.append(f"{where} not on this Blender | | | | | | |")
+                        continue
+                    f = _optics_figures(e)
+                    studio = e.get("studio")
+                    times = f"{studio['wall_s']:.2f} | {studio['cpu_s']:.2f}" if studio else " | "
+                    rel = f"{studio['cpu_s'] / base['cpu_s']:.2f}x" if studio and base else ""
+                    lines.append(f"{where} {f['median']:.4f} | {f['p99']:.4f} | {f['max']:.4f} | "
+                                 f"{f['position_pct']:.4f} | {times} | {rel} |")
+    for profile in profiles:
+        e = main["errors"].get(profile, {}).get(res)
+        label = (f"Rendered normals and positions, {profile} ({res}, Blender {main['blender']}): median <= "
+                 f"{targets['median']} deg, p99 <= {targets['p99']} deg, max <= {targets['max']} deg, position <= "
+                 f"{targets['position_pct']} % R")
+        if e is None:
+            report.target(label, "not run", status(None))
+            continue
+        f = _optics_figures(e)
+        gaps = [f"{k.replace('_pct', '')} {f[k] / targets[k]:.1f}x"
+                for k in ("median", "p99", "max", "position_pct") if f[k] > targets[k]]
+        report.target(label, f"median {f['median']:.4f}, p99 {f['p99']:.4f}, max {f['max']:.4f} deg, position "
+                      f"{f['position_pct']:.4f} % R", status(not gaps, "over: " + ", ".join(gaps)))
+    return lines
+
+
 @dataclass(frozen=True)
 class Section:
     title: str
@@ -425,6 +522,7 @@ SECTIONS: list[Section] = [
     Section("Walk-around animation", ("animation.json",), animation),
     Section("Session memory", ("session_memory.json",), session_memory),
     Section("Time to quality (CPU)", ("time_to_quality_cpu.json",), quality_cpu),
+    Section("Optics: rendered normals and tessellation", ("optics.json",), optics),
     Section("Time to quality (GPU)", ("time_to_quality_gpu.json", "gpu_probe.json"), quality_gpu),
 ]
 

@@ -143,3 +143,14 @@ def blf_draws_into_images() -> bool:
     import blf
 
     return hasattr(blf, "bind_imbuf") and hasattr(blf, "draw_buffer")
+
+
+# Multilayer EXR output (every render pass in one file): 5.0 made "multilayer" a media type
+# (image_settings.media_type = 'MULTI_LAYER_IMAGE'; without it file_format
+# 'OPEN_EXR_MULTILAYER' is not an accepted value) and writes one part per pass (a
+# multi-part EXR); 4.2 and 4.5 take the file format directly and write a single part.
+def use_multilayer_exr(image_settings: Any) -> None:
+    if hasattr(image_settings, "media_type"):
+        image_settings.media_type = "MULTI_LAYER_IMAGE"
+    image_settings.file_format = "OPEN_EXR_MULTILAYER"
+
