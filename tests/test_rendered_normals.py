@@ -2,14 +2,16 @@
 (tools/normal_passes.py: orthographic front view, 1 sample per pixel, box filter) against
 the analytic surface (tools/normal_errors.py), on every supported Blender.
 
-The bounds leave room above today's figures (measured at this resolution, area-weighted):
-the default mirror gives median 0.0087, p99 0.030, max 0.19 degrees and hit points within
-0.0095 % R on 5.0 (adaptive subdivision, edges R/100), and 0.0099 / 0.042 / 0.124 degrees,
-0.013 % R at render level 3 (4.2, 4.5); the maxima sit in the top and bottom edge bands
-(level 3: the ends), the interior stays under 0.035. bench/optics.py has the figures at the
-targets' resolution. A surface known to be wrong must fail the same bounds by far, so the
-measurement can fail: flat shading (level 3) gives median 0.33, p99 1.1 degrees; the
-unfitted recipe (which shrinks inside the surface) 0.64 % R.
+On 5.0 the mirrors render with adaptive subdivision (edges R/200) and meet the issue's
+targets in the band: p99 <= 0.03 and max <= 0.1 degrees, hit points within 0.02 % R (the
+default mirror measures 0.026 / 0.030, 0.010 % R at 480 px; Kistefos-like 0.012 / 0.025).
+SMOOTH at its 16 rows misses p99 (0.039: the fit's floor at the arc ends, 32 rows are needed)
+and the median stays near 0.009 (the cubic's ripple at 16 arc segments; 0.001 needs 32):
+those are asserted at what they reach. 4.2 and 4.5 render level 3 (no adaptive subdivision
+there): 0.044 / 0.22 for the default mirror. Each render is also held against the quality
+report's prediction (geometry/optics.py). A surface known to be wrong must fail the same
+bounds by far, so the measurement can fail: flat shading (level 3) gives median 0.33, p99 1.1
+degrees; the unfitted recipe (which shrinks inside the surface) 0.64 % R.
 """
 from __future__ import annotations
 
@@ -21,15 +23,27 @@ import numpy as np
 import pytest
 from mathutils.bvhtree import BVHTree
 
-from scurve_addon import build
+from scurve_addon import build, compat, smoothing
 from scurve_addon.defaults import PRESETS, SMOOTHING_MODIFIER_NAME, SurfaceParams
+from scurve_addon.geometry import optics
 from tools import normal_errors, normal_passes
 
-WIDTH = 360  # 360 x 120 pixels for the default mirror: ~10 pixel rows in each edge band
-MEDIAN_DEG = 0.03
+# 480 x 160 pixels for the default mirror: ~15 pixel rows in each edge band. (At 120 rows a
+# few pixels at the ends read 0.12 degrees that 160 rows and the closed form do not show.)
+WIDTH = 480
+MEDIAN_DEG = 0.03  # loose bounds that any smooth-shaded fitted mirror meets; wrong ones fail
 P99_DEG = 0.3
 MAX_DEG = 0.5
-POSITION_PCT_R = 0.05
+POSITION_PCT_R = 0.02  # the issue's target
+
+# (median, p99, max) each mirror reaches as rendered, in degrees: the issue's targets
+# (p99 0.03, max 0.1) where they are met, else what is reached, with a little room.
+ADAPTIVE_BOUNDS = {"Default": (0.01, 0.03, 0.1), "Kistefos-like": (0.003, 0.03, 0.1),
+                   "SMOOTH": (0.01, 0.042, 0.1)}
+LEVEL_3_BOUNDS = {"Default": (0.012, 0.05, 0.25), "Kistefos-like": (0.005, 0.03, 0.1),
+                  "SMOOTH": (0.017, 0.06, 0.2)}
+MIRRORS = {"Default": SurfaceParams(), "SMOOTH": SurfaceParams(profile="SMOOTH"),
+           "Kistefos-like": dataclasses.replace(SurfaceParams(), **PRESETS["Kistefos-like"])}
 
 
 def render(params: SurfaceParams, flat: bool = False, level: int | None = None
@@ -46,17 +60,27 @@ def render(params: SurfaceParams, flat: bool = False, level: int | None = None
                                                     normal_passes.rendered_tessellation(obj))
 
 
-def test_default_mirror_renders_normals_within_bounds(clean_scene):
-    _, passes, errors = render(SurfaceParams())
+@pytest.mark.parametrize("name", list(MIRRORS))
+def test_rendered_normals_meet_the_targets_and_the_reports_prediction(clean_scene, name):
+    params = MIRRORS[name]
+    _, passes, errors = render(params)
     band = errors.normals.band
-    assert passes.normal.shape == (120, WIDTH, 3)
-    assert errors.normals.samples > 0.5 * passes.hit.size  # the mirror fills most of the frame
-    assert band.median <= MEDIAN_DEG and band.p99 <= P99_DEG and band.max <= MAX_DEG, errors.summary()
+    assert errors.normals.samples > 0.3 * passes.hit.size  # the mirror fills much of the frame
+    levels = smoothing.rendered_levels(params)
+    assert (levels is None) == compat.HAS_ADAPTIVE_SUBDIVISION
+    median, p99, largest = (ADAPTIVE_BOUNDS if levels is None else LEVEL_3_BOUNDS)[name]
+    assert band.median <= median and band.p99 <= p99 and band.max <= largest, errors.summary()
     assert errors.position_max_pct <= POSITION_PCT_R, errors.summary()
-    # every region is sampled, and away from the edges the normals are much better still
     regions = errors.normals.regions
     assert all(not np.isnan(r.max) for r in regions.values()), regions
-    assert regions["interior"].max <= 0.1, regions["interior"]
+    # The quality report (closed form, area-weighted like this measurement) predicts the render:
+    # the median and p99 to 15 %, and the maximum to within 30 % above (adaptive subdivision:
+    # the report takes the exact limit surface, the dicing into R/200 edges adds a little; at
+    # level 3 the report's maximum is at boundary vertices few pixels see, the render's is lower).
+    report = optics.rendered_normal_errors(params, levels).band
+    assert abs(band.median - report.median) <= 0.15 * report.median, (errors.summary(), report)
+    assert abs(band.p99 - report.p99) <= 0.15 * report.p99, (errors.summary(), report)
+    assert band.max <= 1.3 * report.max, (errors.summary(), report)
 
 
 def test_position_pass_is_the_rendered_mesh_at_each_pixel_centre(clean_scene):
