@@ -46,7 +46,7 @@ PARTS: dict[str, Part] = {
                      "--ours-samples", "16", "--blender-samples", "64", "--mixed-samples", ""],
                     ("time_to_quality_cpu.json",)),
     "optics": Part(["-m", "bench.optics"],
-                   ["-m", "bench.optics", "--height", "80", "--resolutions", "16x16",
+                   ["-m", "bench.optics", "--height", "80", "--resolutions", "own",
                     "--tessellations", "level 3,level 4,adaptive R/200", "--studio-resolution", "320x180",
                     "--repeats", "1"], ("optics.json",)),
     # the probe, then (where it finds a GPU) the quality part's command on device auto

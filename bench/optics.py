@@ -8,9 +8,10 @@ normal against the analytic normal at the closest surface point, inside the band
 surface (% R). Images are HEIGHT pixels high (the edge bands need pixel rows), as wide as
 the surface's aspect asks.
 
-- errors: Default, SMOOTH and Kistefos-like at 16 x 16 and 32 x 32 arc segments x rows, at
-  the mirror's own render tessellation (SurfaceParams.render_levels). The targets are judged
-  at the default resolution (16 x 16) on Blender 5.0; 4.5 and 4.2 are measured beside it
+- errors: Default, SMOOTH and Kistefos-like at their own resolution (16 x 16; the preset's
+  24 x 32) and at 16 x 16 and 32 x 32 arc segments x rows, at the mirror's own render
+  tessellation (smoothing.rendered_levels). The targets are judged at the own resolution on
+  Blender 5.0; 4.5 and 4.2 are measured beside it
   when venvs/bpy-4.5 and venvs/bpy-4.2 exist (the same module, --worker, in that venv).
 - tessellation (5.0): each profile at its preset's own resolution at render level 3, 4, 5
   and with adaptive subdivision in object space (edges of R/200 and R/100, 5.0 only:
@@ -36,8 +37,10 @@ from .paths import ROOT, result_path
 HEIGHT = 160
 STUDIO_RESOLUTION = (640, 360)
 PROFILES: dict[str, dict] = {"Default": {}, "SMOOTH": {"profile": "SMOOTH"}, "Kistefos-like": {}}  # + the preset
-RESOLUTIONS = {"16x16": (16, 16), "32x32": (32, 32)}
-TARGET_RESOLUTION = "16x16"
+# "own": the mirror's default resolution (16 x 16; the Kistefos-like preset's is 24 x 32),
+# where the targets are judged.
+RESOLUTIONS: dict[str, tuple[int, int] | None] = {"own": None, "16x16": (16, 16), "32x32": (32, 32)}
+TARGET_RESOLUTION = "own"
 # Tessellations by label: (render level, adaptive edge length in R); the product's own is "default".
 TESSELLATIONS: dict[str, tuple[int | None, float | None]] = {
     "level 3": (3, None), "level 4": (4, None), "level 5": (5, None),
@@ -129,10 +132,15 @@ def measure(args: argparse.Namespace) -> dict:
     resolutions = [r for r in args.resolutions.split(",") if r]
     for profile in PROFILES:
         out["errors"][profile] = {}
+        done: dict = {}  # params -> result: "own" is 16x16 for two of the profiles
         for res in resolutions:
-            out["errors"][profile][res] = e = errors(surface_params(profile, RESOLUTIONS[res]), "default",
-                                                     args.height)
-            print(f"  {bpy.app.version_string} {profile} {res}: {summary(e)}", flush=True)
+            params = surface_params(profile, RESOLUTIONS[res])
+            if params not in done:
+                done[params] = {**errors(params, "default", args.height),
+                                "grid": f"{params.arc_segments}x{params.rows}"}
+            out["errors"][profile][res] = e = done[params]
+            print(f"  {bpy.app.version_string} {profile} {res} ({params.arc_segments}x{params.rows}): {summary(e)}",
+                  flush=True)
     labels = [t for t in args.tessellations.split(",") if t]
     studio = [p for p in args.studio_profiles.split(",") if p]
     for profile in PROFILES:

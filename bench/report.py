@@ -450,13 +450,15 @@ def optics(report: Report, data: dict | None) -> list[str]:
         for profile, by_res in run["errors"].items():
             for r, e in by_res.items():
                 f = _optics_figures(e)
-                lines.append(f"| {run['blender']} | {profile} | {r} | "
+                grid = e.get("grid", r)
+                lines.append(f"| {run['blender']} | {profile} | {grid if grid == r else f'{r} ({grid})'} | "
                              + " | ".join(_against(f[k], targets[k]) for k in ("median", "p99", "max", "position_pct"))
                              + " |")
     for version, r in data["others"].items():
         if "skipped" in r:
             lines.append(f"\nBlender {version} not measured: {r['skipped']}.")
-    lines += ["", f"Where the errors are (Blender {main['blender']}, {res}; median / p99 / max deg; the regions of "
+    where = "each at its own resolution" if res == "own" else res
+    lines += ["", f"Where the errors are (Blender {main['blender']}, {where}; median / p99 / max deg; the regions of "
               "scurve_addon.geometry.optics: ends |u| > 0.75, bottom and top 0.05-0.2 pi from an edge, interior "
               "the rest).", "",
               "| profile | bottom | top | ends | interior |", "|---|---|---|---|---|"]
@@ -493,7 +495,8 @@ def optics(report: Report, data: dict | None) -> list[str]:
                                  f"{f['position_pct']:.4f} | {times} | {rel} |")
     for profile in profiles:
         e = main["errors"].get(profile, {}).get(res)
-        label = (f"Rendered normals and positions, {profile} ({res}, Blender {main['blender']}): median <= "
+        grid = e.get("grid", res) if e is not None else res
+        label = (f"Rendered normals and positions, {profile} ({grid}, Blender {main['blender']}): median <= "
                  f"{targets['median']} deg, p99 <= {targets['p99']} deg, max <= {targets['max']} deg, position <= "
                  f"{targets['position_pct']} % R")
         if e is None:
