@@ -15,6 +15,7 @@ from scurve_addon import build, compat, mesh_data, smoothing
 from scurve_addon.defaults import PRESETS, SurfaceParams
 from scurve_addon.geometry import optics, shape
 from scurve_addon.geometry.quality import closest_parameters
+from tests.report_data import flat
 
 # Our operators: bpy.ops.scurve exists once they are registered, which the stubs that mypy
 # reads (fake-bpy-module) cannot know.
@@ -211,17 +212,6 @@ def test_closed_form_smoothed_mesh_is_blenders_evaluated_mesh(clean_scene, kw):
             blender = build.evaluated_quality(obj).as_dict()
             closed = limit.smoothed_quality(p, levels, smoothing.rendered_levels(p)).as_dict()
             assert flat(closed) == pytest.approx(flat(blender), rel=1e-3, abs=1e-6, nan_ok=True)
-
-
-def flat(data: dict, prefix: str = "") -> dict:
-    """Nested report data as one level of keys (pytest.approx compares no nested dicts)."""
-    out: dict = {}
-    for key, value in data.items():
-        if isinstance(value, dict):
-            out.update(flat(value, f"{prefix}{key}."))
-        else:
-            out[f"{prefix}{key}"] = value
-    return out
 
 
 def test_rendered_normals_follow_the_smoothing_modifier(clean_scene):

@@ -23,6 +23,9 @@ scurve_ops: Any = bpy.ops.scurve  # type: ignore[attr-defined]
 TINY = (96, 54)
 SCENE_SPECS = specs(SceneParams)
 
+# The studio part 5.0 adds: the still camera that dices the adaptively subdivided mirror.
+DICING = {"dicing_camera"} if compat.HAS_ADAPTIVE_SUBDIVISION else set()
+
 
 def tiny(samples: int = 8, resolution: tuple[int, int] = TINY) -> RenderParams:
     """Render settings for the pixel tests: deterministic, seconds on a 2-core CPU."""
@@ -100,7 +103,10 @@ def test_studio_scene_contents(clean_scene):
     scene = clean_scene
     made = studio(SceneParams(area_lights=True), render=tiny())
     assert set(made) == {"surface", "collection", "world", "sun", "ground", "red_cylinder", "green_cone",
-                         "blue_sphere", "area_left", "area_right", "camera"}
+                         "blue_sphere", "area_left", "area_right", "camera"} | DICING
+    if DICING:  # 5.0: a still, hidden camera dices the adaptively subdivided mirror (scene/camera.py)
+        dicing = made["dicing_camera"]
+        assert scene.cycles.dicing_camera == dicing and dicing.hide_render and dicing != scene.camera
     # No surface was active: a new mirror was built and remembered.
     surface = made["surface"]
     assert tagging.role(surface) == ROLE_SURFACE and scene[STUDIO_SURFACE_KEY] == surface.name
@@ -110,7 +116,7 @@ def test_studio_scene_contents(clean_scene):
             continue
         assert obj.get(ROLE_KEY, "").startswith("STUDIO_"), part
         assert obj.name in made["collection"].objects, part
-        assert not obj.hide_render, part
+        assert obj.hide_render == (part == "dicing_camera"), part
     assert scene.world == made["world"] and scene.camera == made["camera"]
 
     sun = made["sun"]
@@ -219,7 +225,7 @@ def test_options_remove_or_hide_parts(clean_scene):
     full = studio(SceneParams(area_lights=True), render=tiny())
     before = len(scene.objects)
     bare = studio(SceneParams(ground=False, test_objects=False), render=tiny())
-    assert set(bare) == {"surface", "collection", "world", "sun", "camera"}
+    assert set(bare) == {"surface", "collection", "world", "sun", "camera"} | DICING
     assert len(scene.objects) == before - 6  # ground, three test objects, two area lights
     assert bpy.data.meshes.get(full["surface"].data.name) is not None
     assert not [m for m in bpy.data.meshes if tags.is_studio(m) and m.users == 0]  # no orphans left

@@ -22,7 +22,7 @@ from mathutils import Matrix, Vector
 from .. import build, tagging
 from ..defaults import ROLE_SURFACE, RenderParams, SceneParams
 from . import tags
-from .camera import ensure_camera
+from .camera import ensure_camera, ensure_dicing_camera
 from .cycles_settings import apply_cycles_settings
 from .ground import ensure_ground
 from .lights import LIGHTS as AREA_LIGHTS
@@ -204,6 +204,9 @@ def setup_studio_scene(context: bpy.types.Context, params: SceneParams | None = 
     if scene.camera != camera:
         scene.camera = camera
     out["camera"] = camera
+    dicing = ensure_dicing_camera(scene)
+    if dicing is not None:
+        out["dicing_camera"] = dicing
     context.view_layer.update()  # world matrices of what moved, for the caller
     return out
 

@@ -12,6 +12,7 @@ import pytest
 from scurve_addon.defaults import SurfaceParams
 from scurve_addon.geometry import bspline, edge_fit, grid, half_patch, limit, optics, quality, shape, surface
 from scurve_addon.geometry.least_squares import sine_squared, sine_squared_derivative
+from tests.report_data import flat
 
 KISTEFOS = dict(radius=1.05, length=4.6, arc_segments=24, rows=32, profile="SMOOTH", s_bend=0.8)
 
@@ -133,16 +134,6 @@ def test_nodes_are_the_parameters_of_the_limit_points(kw):
     u, t = quality.closest_parameters(p, verts)
     slow["rendered_normals"] = optics.mesh_normal_errors(p, verts, loops, starts, normals, u, t, 2).as_dict()
     assert flat(fast) == pytest.approx(flat(slow), rel=1e-4, abs=1e-9, nan_ok=True)
-
-
-def flat(data: dict, prefix: str = "") -> dict:
-    out: dict = {}
-    for key, value in data.items():
-        if isinstance(value, dict):
-            out.update(flat(value, f"{prefix}{key}."))
-        elif not isinstance(value, str):
-            out[f"{prefix}{key}"] = value
-    return out
 
 
 def test_linear_straight_plan_is_plain_interpolation():
