@@ -1,6 +1,7 @@
 """`python -m bench` (`make bench`): every benchmark, then bench/results/report.md, printed.
 
-    python -m bench [--parts mesh,redo,live,batch,throughput,animation,memory,quality,optics,gpu] [--quick]
+    python -m bench [--parts mesh,redo,live,batch,throughput,throughput-levels,animation,memory,quality,optics,gpu]
+                    [--quick]
 
 --quick shrinks every part (for trying the benchmarks out); its report says so, and its
 figures are not the targets' figures.
@@ -38,6 +39,8 @@ PARTS: dict[str, Part] = {
     "batch": Part(["-m", "bench.batch_overhead"],
                   ["-m", "bench.batch_overhead", "--resolution", "160x90", "--samples", "8"], ("batch_overhead.json",)),
     "throughput": Part(["-m", "bench.throughput"], ["-m", "bench.throughput", "--rounds", "1"], ("throughput.json",)),
+    "throughput-levels": Part(["-m", "bench.throughput", "--levels"],
+                              ["-m", "bench.throughput", "--levels", "--rounds", "1"], ("throughput_levels.json",)),
     "animation": Part(["-m", "bench.animation"], ["-m", "bench.animation", "--rounds", "1"], ("animation.json",)),
     "memory": Part(["-m", "bench.session_memory"], ["-m", "bench.session_memory", "--jobs", "30"],
                    ("session_memory.json",)),

@@ -9,6 +9,10 @@ renders 12 jobs of the same size, swapping only the mesh (process start included
 cheapest way Blender can render 12 small images. Rounds are interleaved; the ratio is per
 round, median. Target: at most 1.5x the floor (the frames reuse the scene as the floor
 does; the video and the runner's own start are on top).
+
+Both run with render levels (adaptive subdivision off, as on 4.2 and 4.5): with 5.0's
+adaptive default the floor's 12 surfaces are 12 dicings, while the animation's one surface
+is diced once (the studio's still dicing camera), which would compare unlike work.
 """
 from __future__ import annotations
 
@@ -19,7 +23,7 @@ import shutil
 import sys
 
 from .paths import result_path
-from .throughput import prepare, run
+from .throughput import ADAPTIVE_OFF, prepare, run
 from .timing import Samples, paired_ratio
 
 TARGET = 1.5
@@ -51,7 +55,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--out", default=result_path("animation.json"))
     args = parser.parse_args()
-    folder, job_file, floor_script = prepare("scurve-animation-", "anim.toml", JOB)
+    os.environ["SCURVE_BENCH_ADAPTIVE"] = "0"  # read by the floor's script
+    folder, job_file, floor_script = prepare("scurve-animation-", "anim.toml", JOB + ADAPTIVE_OFF)
     samples = {"floor": Samples(), "animation": Samples()}
     encode: list[float] = []
     try:

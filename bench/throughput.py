@@ -62,7 +62,8 @@ out = sys.argv[1]
 bpy.ops.wm.read_homefile(use_empty=True, use_factory_startup=True)
 context = bpy.context
 render = RenderParams(resolution=(64, 36), samples=4, denoise=False, device="cpu")
-surface = build.build_mirror(context, SurfaceParams())
+ADAPTIVE = os.environ.get("SCURVE_BENCH_ADAPTIVE", "1") == "1"
+surface = build.build_mirror(context, SurfaceParams(adaptive_subdivision=ADAPTIVE))
 setup_studio_scene(context, SceneParams(), surface=surface, render=render)
 scene = context.scene
 scene.cycles.device = "CPU"
@@ -70,12 +71,15 @@ scene.render.use_persistent_data = True
 scene.render.image_settings.file_format = "PNG"
 for n in (8, 12, 16, 24):
     for rows in (4, 8, 16):
-        grid = geometry.full_surface(SurfaceParams(arc_segments=n, rows=rows))
+        grid = geometry.full_surface(SurfaceParams(arc_segments=n, rows=rows, adaptive_subdivision=ADAPTIVE))
         mesh_data.write_mesh(surface.data, grid.verts, grid.loops, grid.starts)
         surface.update_tag(refresh={"DATA"})
         bpy.ops.render.render(write_still=False)
         bpy.data.images["Render Result"].save_render(filepath=os.path.join(out, f"small_{n}_{rows}.png"), scene=scene)
 '''
+
+
+ADAPTIVE_OFF = "[surface]\nadaptive_subdivision = false\n"
 
 
 def env() -> dict[str, str]:
@@ -151,9 +155,15 @@ def prepare(prefix: str, job_name: str, job_text: str) -> tuple[str, str, str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--out", default=result_path("throughput.json"))
+    parser.add_argument("--levels", action="store_true",
+                        help="adaptive subdivision off (render levels, as on 4.2 and 4.5): the sweep as the "
+                             "issue measured it before 5.0's adaptive default (which dices each new surface)")
+    parser.add_argument("--out", default=None, help="default: throughput.json (throughput_levels.json with --levels)")
     args = parser.parse_args()
-    folder, job_file, floor_script = prepare("scurve-throughput-", "small.toml", JOB)
+    args.out = args.out or result_path("throughput_levels.json" if args.levels else "throughput.json")
+    os.environ["SCURVE_BENCH_ADAPTIVE"] = "0" if args.levels else "1"  # read by the floor's script
+    job = JOB + (ADAPTIVE_OFF if args.levels else "")
+    folder, job_file, floor_script = prepare("scurve-throughput-", "small.toml", job)
     render = [sys.executable, "-m", "render_jobs", "render", job_file, "--force", "--out"]
     samples = {name: Samples() for name in ("floor", "local", "workers", "scheduler_cold", "scheduler_warm")}
     try:
@@ -173,6 +183,7 @@ def main() -> None:
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     result = {"jobs": 12, "resolution": [64, 36], "samples": 4, "rounds": args.rounds,
+              "tessellation": "render levels" if args.levels else "default (adaptive subdivision on 5.0)",
               "seconds": {k: v.as_dict() for k, v in samples.items()},
               "ratio_to_floor": {k: paired_ratio(v, samples["floor"]) for k, v in samples.items() if k != "floor"},
               "targets": TARGETS}
