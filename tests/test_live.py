@@ -328,10 +328,10 @@ def test_one_edit_is_one_undo_step(clean_scene):
     bpy.ops.ed.undo_push(message="before")
     params_of(obj).arc_segments = 8
     bpy.ops.ed.undo_push(message="arc segments 8")
-    assert len(mesh(obj).vertices) == 9 * 33
+    assert len(mesh(obj).vertices) == 9 * 65
     assert bpy.ops.ed.undo() == {"FINISHED"}
     obj = bpy.data.objects[0]  # undo reloads the data: fetch it again
-    assert len(mesh(obj).vertices) == 17 * 33 and params_of(obj).arc_segments == 16
+    assert len(mesh(obj).vertices) == 33 * 65 and params_of(obj).arc_segments == 32
     assert live.state(obj) == live.LIVE
 
 
@@ -380,7 +380,7 @@ def test_transform_of_a_rotated_mirror_survives_a_resolution_change(clean_scene)
     before = np.array(obj.matrix_world)
     params_of(obj).rows = 40
     assert np.array_equal(np.array(obj.matrix_world), before)
-    assert len(mesh(obj).vertices) == 17 * 81
+    assert len(mesh(obj).vertices) == 33 * 81
 
 
 # --- registration ---------------------------------------------------------------------
@@ -485,7 +485,7 @@ def test_edit_section_shows_every_parameter_counts_and_quality(clean_scene):
     assert props == {*live.SURFACE_FIELDS, *live.MATERIAL_FIELDS}
     labels = [text for kind, text in log if kind == "label"]
     assert {"Shape", "Resolution", "Smoothing", "Material"} <= set(labels)
-    assert "Vertices 561   Faces 512" in labels and "Not measured since the last change" in labels
+    assert "Vertices 2,145   Faces 2,048" in labels and "Not measured since the last change" in labels
     assert ("operator", "scurve.freeze") in log and ("operator", "scurve.apply_preset") in log
     scurve_ops.quality_report()
     labels = [text for kind, text in drawn(obj) if kind == "label"]

@@ -41,7 +41,7 @@ def boundary_vertices(verts, loops, starts) -> np.ndarray:
 def test_build_mirror_defaults_keep_edges_straight(clean_scene):
     assert scurve_ops.build_mirror() == {"FINISHED"}
     obj = bpy.context.active_object
-    assert len(obj.data.vertices) == 17 * 33 and len(obj.data.polygons) == 2 * 16 * 16
+    assert len(obj.data.vertices) == 33 * 65 and len(obj.data.polygons) == 2 * 32 * 32
     mods = [m for m in obj.modifiers if isinstance(m, bpy.types.SubsurfModifier)]
     assert len(mods) == 1 and (mods[0].levels, mods[0].render_levels) == (2, 3)
     assert obj.active_material.name == MATERIAL_NAME
@@ -51,7 +51,7 @@ def test_build_mirror_defaults_keep_edges_straight(clean_scene):
     edge = boundary_vertices(v, loops, starts)
     edge = edge[np.abs(edge[:, 1]) < length - 1e-5]  # leave out the two half-circle ends
     top, bottom = edge[edge[:, 2] > radius], edge[edge[:, 2] < radius]
-    assert len(top) == len(bottom) == 2 * 16 * 4 - 1  # every evaluated edge vertex, level 2
+    assert len(top) == len(bottom) == 2 * 32 * 4 - 1  # every evaluated edge vertex, level 2
     # Along the whole length, the centre included: no dips.
     assert np.abs(top[:, 2] - 2 * radius).max() <= 1e-4 * radius
     assert np.abs(bottom[:, 2]).max() <= 1e-4 * radius

@@ -2,16 +2,15 @@
 (tools/normal_passes.py: orthographic front view, 1 sample per pixel, box filter) against
 the analytic surface (tools/normal_errors.py), on every supported Blender.
 
-On 5.0 the mirrors render with adaptive subdivision (edges R/200) and meet the issue's
-targets in the band: p99 <= 0.03 and max <= 0.1 degrees, hit points within 0.02 % R (the
-default mirror measures 0.026 / 0.030, 0.010 % R at 480 px; Kistefos-like 0.012 / 0.025).
-SMOOTH at its 16 rows misses p99 (0.039: the fit's floor at the arc ends, 32 rows are needed)
-and the median stays near 0.009 (the cubic's ripple at 16 arc segments; 0.001 needs 32):
-those are asserted at what they reach. 4.2 and 4.5 render level 3 (no adaptive subdivision
-there): 0.044 / 0.22 for the default mirror. Each render is also held against the quality
-report's prediction (geometry/optics.py). A surface known to be wrong must fail the same
-bounds by far, so the measurement can fail: flat shading (level 3) gives median 0.33, p99 1.1
-degrees; the unfitted recipe (which shrinks inside the surface) 0.64 % R.
+On 5.0 the mirrors render with adaptive subdivision (edges R/200) at their default 32 x 32
+net and meet the issue's targets in the band: median <= 0.001 (with a little room), p99 <=
+0.03 and max <= 0.1 degrees, hit points within 0.02 % R (at 480 px: Default 0.0009 / 0.009 /
+0.042, SMOOTH 0.0008 / 0.015 / 0.041, Kistefos-like 0.0008 / 0.012 / 0.065). 4.2 and 4.5
+render level 3 (no adaptive subdivision there). Each render is also held against the quality
+report's prediction (geometry/optics.py), which with adaptive subdivision is the exact limit
+surface: the dicing adds a little on top (DICING_*). A surface known to be wrong must fail
+the loose bounds by far, so the measurement can fail: flat shading (16 x 16, level 3) gives
+median 0.33, p99 1.1 degrees; the unfitted recipe (which shrinks inside the surface) 0.64 % R.
 """
 from __future__ import annotations
 
@@ -38,8 +37,11 @@ POSITION_PCT_R = 0.02  # the issue's target
 
 # (median, p99, max) each mirror reaches as rendered, in degrees: the issue's targets
 # (p99 0.03, max 0.1) where they are met, else what is reached, with a little room.
-ADAPTIVE_BOUNDS = {"Default": (0.01, 0.03, 0.1), "Kistefos-like": (0.003, 0.03, 0.1),
-                   "SMOOTH": (0.01, 0.042, 0.1)}
+ADAPTIVE_BOUNDS = {"Default": (0.0012, 0.03, 0.1), "Kistefos-like": (0.0012, 0.03, 0.1),
+                   "SMOOTH": (0.0012, 0.03, 0.1)}
+# With adaptive subdivision the report takes the exact limit surface; Cycles' dicing into
+# R/200 edges adds this much at most (measured at 480 px: p99 +0.0018-0.003, max +0.03-0.046).
+DICING_P99_DEG, DICING_MAX_DEG = 0.004, 0.06
 LEVEL_3_BOUNDS = {"Default": (0.012, 0.05, 0.25), "Kistefos-like": (0.005, 0.03, 0.1),
                   "SMOOTH": (0.017, 0.06, 0.2)}
 MIRRORS = {"Default": SurfaceParams(), "SMOOTH": SurfaceParams(profile="SMOOTH"),
@@ -74,13 +76,14 @@ def test_rendered_normals_meet_the_targets_and_the_reports_prediction(clean_scen
     regions = errors.normals.regions
     assert all(not np.isnan(r.max) for r in regions.values()), regions
     # The quality report (closed form, area-weighted like this measurement) predicts the render:
-    # the median and p99 to 15 %, and the maximum to within 30 % above (adaptive subdivision:
+    # the median to 15 %, p99 to 15 % below and 25 % above, and the maximum to within 30 % above (adaptive subdivision:
     # the report takes the exact limit surface, the dicing into R/200 edges adds a little; at
     # level 3 the report's maximum is at boundary vertices few pixels see, the render's is lower).
     report = optics.rendered_normal_errors(params, levels).band
+    p99_room, max_room = (DICING_P99_DEG, DICING_MAX_DEG) if levels is None else (0.0, 0.0)
     assert abs(band.median - report.median) <= 0.15 * report.median, (errors.summary(), report)
-    assert abs(band.p99 - report.p99) <= 0.15 * report.p99, (errors.summary(), report)
-    assert band.max <= 1.3 * report.max, (errors.summary(), report)
+    assert report.p99 * 0.85 <= band.p99 <= report.p99 * 1.25 + p99_room, (errors.summary(), report)
+    assert band.max <= 1.3 * report.max + max_room, (errors.summary(), report)
 
 
 def test_position_pass_is_the_rendered_mesh_at_each_pixel_centre(clean_scene):
@@ -104,7 +107,7 @@ def test_position_pass_is_the_rendered_mesh_at_each_pixel_centre(clean_scene):
 
 
 def test_flat_shading_fails_the_normal_bounds(clean_scene):
-    _, _, errors = render(SurfaceParams(), flat=True, level=3)
+    _, _, errors = render(SurfaceParams(arc_segments=16, rows=16), flat=True, level=3)
     band = errors.normals.band
     assert band.p99 > 2 * P99_DEG and band.median > 5 * MEDIAN_DEG, errors.summary()
     assert errors.position_max_pct <= POSITION_PCT_R  # same mesh: only the normals are wrong

@@ -11,7 +11,7 @@ import pytest
 from scurve_addon.defaults import SurfaceParams
 from scurve_addon.geometry import bspline, full_surface, grid, half_patch, match_patch_heights, shape, surface
 
-RECIPE = SurfaceParams(fit_limit_surface=False)  # the recipe's construction, welded
+RECIPE = SurfaceParams(fit_limit_surface=False, arc_segments=16, rows=16)  # the recipe's construction, welded
 
 
 def params(**kw) -> SurfaceParams:
