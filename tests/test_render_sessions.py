@@ -113,6 +113,17 @@ SEQUENCE = """
     zebra = true
     """
 
+# Tiny CPU renders without contact sheets, for the tests that count sessions and sidecars.
+TINY = """
+[render]
+resolution = [32, 18]
+samples = 1
+device = "cpu"
+denoise = false
+[output]
+contact_sheet = false
+"""
+
 
 def env(**extra: str) -> dict[str, str]:
     e = dict(os.environ)
@@ -209,17 +220,7 @@ def test_a_session_renders_the_pixels_of_fresh_processes(tmp_path):
 
 
 def test_a_session_is_recycled_after_n_jobs(tmp_path):
-    job_file = write(tmp_path / "sweep.toml", """
-        [render]
-        resolution = [32, 18]
-        samples = 1
-        device = "cpu"
-        denoise = false
-        [output]
-        contact_sheet = false
-        [surface]
-        arc_segments = [4, 5, 6, 7, 8]
-        """)
+    job_file = write(tmp_path / "sweep.toml", TINY + "[surface]\narc_segments = [4, 5, 6, 7, 8]\n")
     done = render_jobs("render", job_file, "--out", "o", "--session-jobs", "2", cwd=str(tmp_path))
     assert done.returncode == 0, done.stdout + done.stderr
     batch = jobfile.load(job_file, out_dir=str(tmp_path / "o"))
@@ -435,17 +436,7 @@ def test_a_session_takes_the_surface_measurements_its_owner_sends(tmp_path):
     and measures by itself when nothing comes. Either way the sidecars hold measure.measure's numbers."""
     from scurve_addon.render_jobs.measure import guess_rendered_levels, measure
 
-    text = textwrap.dedent("""
-        [render]
-        resolution = [32, 18]
-        samples = 1
-        device = "cpu"
-        denoise = false
-        [output]
-        contact_sheet = false
-        [surface]
-        arc_segments = [5, 7]
-        """)
+    text = TINY + "[surface]\narc_segments = [5, 7]\n"
     job_file = write(tmp_path / "measured.toml", text)
     batch = jobfile.load(job_file, out_dir=str(tmp_path / "o"))
     first, second = batch.jobs
