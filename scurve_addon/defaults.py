@@ -224,6 +224,20 @@ SMOOTHING_FIELDS = ("subdiv_levels", "render_levels", "adaptive_subdivision")
 # R/100 (edge bands), for about the same studio render time (1.11x against 1.16x level 3's,
 # within noise); object space, unlike pixel-space dicing, does not depend on the resolution.
 ADAPTIVE_EDGE_PER_RADIUS = 1.0 / 200.0
+
+
+def adaptive_edge_length(p: SurfaceParams, available: bool) -> float | None:
+    """The edge length Cycles dices the mirror into when it renders, or None where it renders
+    the modifier's render levels: adaptive subdivision off, or not `available` in that Blender
+    (compat.HAS_ADAPTIVE_SUBDIVISION; smoothing.py asks this Blender, render_jobs/measure.py
+    a Blender it does not load)."""
+    return p.radius * ADAPTIVE_EDGE_PER_RADIUS if p.adaptive_subdivision and available else None
+
+
+def rendered_levels(p: SurfaceParams, available: bool) -> int | None:
+    """The subdivision level Cycles renders the mirror at, or None for adaptive subdivision
+    (the exact limit surface); `available` as for adaptive_edge_length."""
+    return None if adaptive_edge_length(p, available) is not None else p.render_levels
 OBJECT_NAME = "S-Curve Mirror"
 PATCH_NAME = "S-Curve Patch"
 

@@ -5,22 +5,18 @@ from typing import cast
 
 import bpy
 
-from . import compat
-from .defaults import ADAPTIVE_EDGE_PER_RADIUS, SMOOTHING_MODIFIER_NAME, SurfaceParams
+from . import compat, defaults
+from .defaults import SMOOTHING_MODIFIER_NAME, SurfaceParams
 
 
 def adaptive_edge_length(p: SurfaceParams) -> float | None:
-    """The edge length Cycles dices the mirror into when it renders, or None where it renders
-    the modifier's render levels (adaptive subdivision off, or none in this Blender)."""
-    if p.adaptive_subdivision and compat.HAS_ADAPTIVE_SUBDIVISION:
-        return p.radius * ADAPTIVE_EDGE_PER_RADIUS
-    return None
+    """defaults.adaptive_edge_length in this Blender."""
+    return defaults.adaptive_edge_length(p, compat.HAS_ADAPTIVE_SUBDIVISION)
 
 
 def rendered_levels(p: SurfaceParams) -> int | None:
-    """The subdivision level Cycles renders the mirror at, or None for adaptive subdivision
-    (the exact limit surface)."""
-    return None if adaptive_edge_length(p) is not None else p.render_levels
+    """defaults.rendered_levels in this Blender."""
+    return defaults.rendered_levels(p, compat.HAS_ADAPTIVE_SUBDIVISION)
 
 
 def modifier_rendered_levels(mod: bpy.types.SubsurfModifier) -> int | None:

@@ -86,13 +86,18 @@ class NormalErrors:
     def as_dict(self) -> dict[str, Any]:
         """Plain data for JSON sidecars and ID properties (which hold no None): `levels` is
         the level, or the string "adaptive"."""
-        return {"levels": "adaptive" if self.levels is None else self.levels, "weighting": WEIGHTING,
+        return {"levels": levels_data(self.levels), "weighting": WEIGHTING,
                 "samples": self.samples, **self.band.as_dict(),
                 "regions": {name: self.regions[name].as_dict() for name in REGIONS},
                 "worst_region": self.worst_region}
 
     def summary(self) -> str:
         return "; ".join(line[0].lower() + line[1:] for line in describe(self.as_dict()))
+
+
+def levels_data(levels: int | None) -> int | str:
+    """A render tessellation as plain data: the level, or "adaptive" for None."""
+    return "adaptive" if levels is None else levels
 
 
 def deg(value: Any) -> str:

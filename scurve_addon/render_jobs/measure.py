@@ -12,13 +12,14 @@ the session checks the guess against its own Blender and measures again when it 
 """
 from __future__ import annotations
 
+import functools
 import importlib.metadata
 from typing import Any
 
-from ..defaults import ADAPTIVE_EDGE_PER_RADIUS, SurfaceParams
+from .. import defaults
+from ..defaults import SurfaceParams
 from ..geometry import limit
-
-ADAPTIVE = "adaptive"  # the rendered levels of adaptive subdivision, in JSON
+from ..geometry.optics import levels_data
 
 
 def measure(surface: SurfaceParams, rendered_levels: int | None) -> dict[str, Any]:
@@ -27,25 +28,26 @@ def measure(surface: SurfaceParams, rendered_levels: int | None) -> dict[str, An
     control = {"vertices": (surface.arc_segments + 1) * (2 * surface.rows + 1),
                "faces": surface.arc_segments * 2 * surface.rows}
     if rendered_levels is None:  # Cycles dices it when it renders: no counts before that
-        rendered: dict[str, Any] = {"adaptive_edge_length": surface.radius * ADAPTIVE_EDGE_PER_RADIUS}
+        rendered: dict[str, Any] = {"adaptive_edge_length": defaults.adaptive_edge_length(surface, True)}
     else:
         rendered = {**limit.smoothed_counts(surface, rendered_levels), "subdivision_levels": rendered_levels}
     mesh = {"control": control, "rendered": rendered, "quality_subdivision_levels": surface.subdiv_levels}
     # The report at the viewport levels (what the sidebar's report of the object shows),
     # its normals as this Blender renders them.
     quality = limit.smoothed_quality(surface, surface.subdiv_levels, rendered_levels).as_dict()
-    return {"mesh": mesh, "quality": quality, "rendered_levels": as_json(rendered_levels)}
-
-
-def as_json(rendered_levels: int | None) -> int | str:
-    return ADAPTIVE if rendered_levels is None else rendered_levels
+    return {"mesh": mesh, "quality": quality, "rendered_levels": levels_data(rendered_levels)}
 
 
 def guess_rendered_levels(surface: SurfaceParams) -> int | None:
-    """smoothing.rendered_levels without Blender: adaptive subdivision where the bpy wheel
-    beside this Python is 5.0 or later (compat.HAS_ADAPTIVE_SUBDIVISION)."""
+    """smoothing.rendered_levels without Blender, for the bpy wheel beside this Python."""
+    return defaults.rendered_levels(surface, _wheel_has_adaptive_subdivision())
+
+
+@functools.cache
+def _wheel_has_adaptive_subdivision() -> bool:
+    """compat.HAS_ADAPTIVE_SUBDIVISION for the bpy wheel beside this Python (5.0 or later),
+    read once: the package metadata lookup scans the installed distributions."""
     try:
-        major = int(importlib.metadata.version("bpy").split(".")[0])
+        return int(importlib.metadata.version("bpy").split(".")[0]) >= 5
     except (importlib.metadata.PackageNotFoundError, ValueError):
-        major = 0
-    return None if surface.adaptive_subdivision and major >= 5 else surface.render_levels
+        return False

@@ -38,12 +38,13 @@ from mathutils import Matrix
 
 from .. import build, compat, smoothing
 from ..defaults import SurfaceParams
+from ..geometry.optics import levels_data
 from ..material import ensure_mirror_material
 from ..scene import INPUTS_KEY, setup_studio_scene
 from ..scene.tags import find_object
 from . import camera_paths, devices, paths, render, sidecar
 from .jobfile import Job
-from .measure import as_json, measure
+from .measure import measure
 
 LAPS = ("reset", "build_surface", "studio_scene", "device", "measure", "render", "write_image")
 
@@ -71,7 +72,7 @@ class RenderSession:
         key = astuple(surface)
         if key not in self._measured:
             levels = smoothing.rendered_levels(surface)
-            if given is None or given.get("rendered_levels") != as_json(levels):  # not sent, or a wrong guess
+            if given is None or given.get("rendered_levels") != levels_data(levels):  # not sent, or a wrong guess
                 given = measure(surface, levels)
             self._measured[key] = (dict(given["mesh"]), dict(given["quality"]))
         mesh, quality = self._measured[key]
