@@ -192,6 +192,19 @@ def _confirm(job: Job, out_dir: str) -> bool:
     return _eventually(lambda: sidecar.is_done(job, out_dir))
 
 
+def _written_by_own_session(request: dict[str, Any]) -> dict:
+    """A request that writes a file (local.written_by), sent to a session process the client
+    starts for it and ends after it."""
+    from .local import written_by
+    from .session_process import SessionProcess
+
+    session = SessionProcess()
+    try:
+        return written_by(session, request, lambda: None)
+    finally:
+        session.close()
+
+
 def _render_on_cluster(batch: Batch, todo: list[int], client: Any, options: dict[str, Any], stream: TextIO,
                        progress: ClusterProgress, failures: dict[str, str], by_worker: dict[str, int]) -> None:
     from distributed import KilledWorker, as_completed
@@ -359,8 +372,7 @@ class DaskExecutor:
         """By a worker's session, already running after the renders (cluster_task.contact_sheet_task:
         the images and the sheet are in the shared output directory). With no worker left, or
         when that fails, by a session process of the client's own. The client never loads Blender."""
-        from .local import contact_sheet_request, written_by
-        from .session_process import SessionProcess
+        from .local import contact_sheet_request
 
         request = contact_sheet_request(batch, group, title, columns)
         client = self.connection[0] if self.connection is not None else None
@@ -375,22 +387,13 @@ class DaskExecutor:
             else:
                 if _eventually(lambda: os.path.isfile(path)):
                     return path
-        session = SessionProcess()
-        try:
-            return str(written_by(session, request, lambda: None)["path"])
-        finally:
-            session.close()
+        return str(_written_by_own_session(request)["path"])
 
     def encode_video(self, batch: Batch, video: Video) -> dict:
         """By the client, in a session process of its own (Blender's FFmpeg; the frames are here)."""
-        from .local import encode_video_request
-        from .session_process import SessionProcess
+        from .local import video_request
 
-        session = SessionProcess()
-        try:
-            return encode_video_request(session, batch, video, lambda: None)
-        finally:
-            session.close()
+        return dict(_written_by_own_session(video_request(batch, video))["sidecar"])
 
     def close(self, batch: Batch) -> list[str]:
         if self.workers:  # its workers ran in this process, so did their sessions: stop them first

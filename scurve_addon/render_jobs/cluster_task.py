@@ -21,6 +21,7 @@ from __future__ import annotations
 import os
 import socket
 import sys
+from collections.abc import Callable
 from typing import Any
 
 from .session_process import DEFAULT_MAX_JOBS, DEFAULT_MAX_MEMORY_MB, SessionDiedError, SessionPool
@@ -78,6 +79,21 @@ def _check_output_dir(spec: dict[str, Any], who: str) -> None:
                            "rendering needs one shared directory, mounted at the same path on every machine")
 
 
+def _in_a_session(request: dict[str, Any], session_jobs: int, session_memory: float,
+                  on_event: Callable[[dict], None] | None = None) -> dict[str, Any]:
+    """Send a request to one of this worker's sessions (POOL) and give the session back (or
+    recycle it: session_jobs, session_memory); its final reply. A session that dies
+    (SessionDiedError, re-raised) or whose thread is interrupted is killed, never left behind."""
+    session = POOL.take()
+    try:
+        reply = session.request(request, on_event)
+    except BaseException:
+        session.kill()
+        raise
+    POOL.give_back(session, session_jobs, session_memory)
+    return reply
+
+
 def render_task(spec: dict[str, Any]) -> dict[str, Any]:
     """Render the job `spec["job"]` of the job file text `spec["toml"]` into `spec["out_dir"]`.
 
@@ -98,19 +114,13 @@ def render_task(spec: dict[str, Any]) -> dict[str, Any]:
     def forward(event: dict[str, Any]) -> None:
         _emit(worker, topic, {**base, **event})
 
-    session = POOL.take()
     try:
-        reply = session.request(request, forward)
+        reply = _in_a_session(request, int(spec.get("session_jobs") or DEFAULT_MAX_JOBS),
+                              float(spec.get("session_memory") or DEFAULT_MAX_MEMORY_MB), forward)
     except SessionDiedError as exc:
-        session.kill()
         message = f"job {spec['job']!r}: " + exc.describe(f" on {who['label']}, host {who['host']}")
         _emit(worker, topic, {**base, "event": "attempt_failed", "error": message.splitlines()[0]})
         raise RuntimeError(message) from None
-    except BaseException:  # this thread was interrupted: never leave a render behind
-        session.kill()
-        raise
-    POOL.give_back(session, int(spec.get("session_jobs") or DEFAULT_MAX_JOBS),
-                   float(spec.get("session_memory") or DEFAULT_MAX_MEMORY_MB))
     if reply["event"] not in ("done", "up_to_date"):
         message = f"{reply.get('error')} (on {who['label']}, host {who['host']})"
         _emit(worker, topic, {**base, "event": "attempt_failed", "error": message.splitlines()[0]})
@@ -126,16 +136,10 @@ def contact_sheet_task(request: dict[str, Any], session_jobs: int = DEFAULT_MAX_
     from, and the sheet written to, the shared output directory) in a session of this worker;
     returns the sheet's path. Raises RuntimeError when the session fails it or dies."""
     who = worker_label(_this_worker())["label"]
-    session = POOL.take()
     try:
-        reply = session.request(request)
+        reply = _in_a_session(request, session_jobs, session_memory)
     except SessionDiedError as exc:
-        session.kill()
         raise RuntimeError(exc.describe(f" on {who}, host {socket.gethostname()}")) from None
-    except BaseException:  # this thread was interrupted: never leave a session behind
-        session.kill()
-        raise
-    POOL.give_back(session, session_jobs, session_memory)
     if reply["event"] != "written":
         raise RuntimeError(f"{reply.get('error')} (on {who}, host {socket.gethostname()})")
     return str(reply["path"])

@@ -97,11 +97,11 @@ def written_by(session: Any, request: dict[str, Any], on_death: Callable[[], Non
     return dict(reply)
 
 
-def encode_video_request(session: Any, batch: Batch, video: Video, on_death: Callable[[], None]) -> dict:
-    """Ask a session to write a video (session_server.op_encode_video); returns the video's sidecar."""
-    request = {"op": "encode_video", "out_dir": batch.out_dir, "name": video.name,
-               "frames": [job.image_name for job in video.frames], "fps": video.animation.fps}
-    return dict(written_by(session, request, on_death)["sidecar"])
+def video_request(batch: Batch, video: Video) -> dict[str, Any]:
+    """The session request (session_server.op_encode_video) that writes an animation's video;
+    its `written` reply holds the video's sidecar."""
+    return {"op": "encode_video", "out_dir": batch.out_dir, "name": video.name,
+            "frames": [job.image_name for job in video.frames], "fps": video.animation.fps}
 
 
 class Measurer:
@@ -238,7 +238,7 @@ class LocalExecutor:
 
     def encode_video(self, batch: Batch, video: Video) -> dict:
         """The video of an animation's frames, by the batch's session (Blender's FFmpeg)."""
-        return encode_video_request(self._session(), batch, video, self._drop_session)
+        return dict(written_by(self._session(), video_request(batch, video), self._drop_session)["sidecar"])
 
     def close(self, batch: Batch) -> list[str]:
         if self.measurer is not None:
