@@ -26,7 +26,7 @@ from .defaults import (
 from .geometry import optics
 from .geometry.quality import QualityReport, closest_parameters, surface_quality
 from .material import assign_material, ensure_mirror_material
-from .smoothing import adaptive_edge_length, ensure_smoothing, is_standard, modifier_rendered_levels
+from .smoothing import is_standard, modifier_rendered_levels, smooth_as
 
 
 def surface_mesh(params: SurfaceParams, half: bool = False) -> bpy.types.Mesh:
@@ -50,7 +50,7 @@ def add_surface(context: bpy.types.Context, params: SurfaceParams, half: bool = 
 
 def finish_mirror(obj: bpy.types.Object, params: SurfaceParams, material: MaterialParams) -> None:
     """Smoothing modifier and mirror material on an S-curve object."""
-    ensure_smoothing(obj, params.subdiv_levels, params.render_levels, adaptive_edge_length(params))
+    smooth_as(obj, params)
     assign_material(obj, ensure_mirror_material(material))
 
 
@@ -108,7 +108,7 @@ def rebuild_surface(obj: bpy.types.Object, params: SurfaceParams, force: bool = 
                 or (mod.levels, mod.render_levels) != (params.subdiv_levels, params.render_levels):
             changed = changed or "smoothing"
         if changed:  # a new radius is a new adaptive edge length too
-            ensure_smoothing(obj, params.subdiv_levels, params.render_levels, adaptive_edge_length(params))
+            smooth_as(obj, params)
     tagging.tag(obj, role, params)
     if changed:
         if obj.get(QUALITY_KEY) is not None:

@@ -57,3 +57,9 @@ def ensure_smoothing(obj: bpy.types.Object, levels: int, render_levels: int,
     compat.set_adaptive_subdivision(mod, adaptive_edge)
     cast(bpy.types.Mesh, obj.data).shade_smooth()
     return mod
+
+
+def smooth_as(obj: bpy.types.Object, p: SurfaceParams) -> bpy.types.SubsurfModifier:
+    """ensure_smoothing() as the surface parameters `p` ask (their smoothing fields and, for
+    the adaptive edge length, the radius)."""
+    return ensure_smoothing(obj, p.subdiv_levels, p.render_levels, adaptive_edge_length(p))

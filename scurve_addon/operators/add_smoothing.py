@@ -5,13 +5,14 @@ only): subdiv_levels, render_levels and adaptive_subdivision.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import bpy
 
 from ..defaults import SMOOTHING_FIELDS, SurfaceParams
 from ..props import mixin
-from ..smoothing import adaptive_edge_length, ensure_smoothing
+from ..smoothing import smooth_as
 from ..tagging import stored_params
 from .common import OperatorResult, ScurveObjectOperator
 
@@ -27,7 +28,6 @@ class SCURVE_OT_add_smoothing(ScurveObjectOperator, bpy.types.Operator, Smoothin
     bl_options = {"REGISTER", "UNDO"}
 
     def run(self, context: bpy.types.Context, obj: bpy.types.Object) -> OperatorResult:
-        radius = stored_params(obj).radius  # the adaptive edge length is a fraction of it
-        p = SurfaceParams(radius=radius, adaptive_subdivision=self.adaptive_subdivision)
-        ensure_smoothing(obj, self.subdiv_levels, self.render_levels, adaptive_edge_length(p))
+        # the object's own radius: the adaptive edge length is a fraction of it
+        smooth_as(obj, replace(stored_params(obj), **{name: getattr(self, name) for name in SMOOTHING_FIELDS}))
         return {"FINISHED"}
