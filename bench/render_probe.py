@@ -28,7 +28,7 @@ class RenderProbe:
     # -- handlers --------------------------------------------------------------------
     def _pre(self, *_args) -> None:
         self._current = {"pre": time.time(), "first_sample": None, "last_sample": None, "post": None,
-                         "messages": 0, "slowest_sync_step": None}
+                         "messages": 0, "slowest_sync_step": None, "sync_steps": []}
         self._last_msg = (time.time(), "render_pre")
         self._slowest = (0.0, "")
 
@@ -46,6 +46,7 @@ class RenderProbe:
         elif cur["first_sample"] is None:
             # the sync step that took longest: the time until the next message is its cost
             gap = now - self._last_msg[0]
+            cur["sync_steps"].append([self._last_msg[1], round(gap, 4)])
             if gap > self._slowest[0]:
                 self._slowest = (gap, self._last_msg[1])
         self._last_msg = (now, text.split("|", 1)[-1].strip())

@@ -357,6 +357,10 @@ class DaskExecutor:
 
     def open(self, batch: Batch, jobs: list[Job], stream: TextIO) -> None:
         self.stream = stream
+        if self.workers:  # the workers will be threads of this process: their sessions start now
+            from .cluster_task import POOL
+
+            POOL.prestart(min(self.workers, len(jobs)))
         self.connection = _connect(self.scheduler, self.workers, stream)
         _check_imports(self.connection[0], self.where)
 

@@ -276,6 +276,24 @@ class SessionPool:
             self._all.add(session)
         return session
 
+    def prestart(self, count: int) -> None:
+        """Have at least `count` sessions, starting the missing ones now (idle). For a local
+        cluster (`render --workers N`, whose workers are threads of this process): Blender
+        loads in them while this process imports Dask and starts the cluster, and the
+        workers' first tasks take them, as the local runner takes its prestarted session.
+        Any left at exit are killed (and die with this process anyway)."""
+        import atexit
+
+        with self._lock:
+            missing = count - len(self._all)
+        if missing > 0 and not self._all:
+            atexit.register(self.kill_all)
+        for _ in range(missing):
+            session = SessionProcess()
+            with self._lock:
+                self._all.add(session)
+                self._idle.append(session)
+
     def give_back(self, session: SessionProcess, max_jobs: int, max_memory_mb: float) -> str | None:
         """Keep `session` for the next task, or close it; returns why it was recycled."""
         why = session.worn_out(max_jobs, max_memory_mb) if session.alive() else "it ended"
