@@ -206,7 +206,7 @@ def test_closed_form_smoothed_mesh_is_blenders_evaluated_mesh(clean_scene, kw):
             for key, value in closed.items():
                 if key.endswith("max_deg"):
                     assert shaded[key] == pytest.approx(value, rel=0.15), key
-                elif key != "worst_region":
+                elif key not in ("worst_region", "samples"):  # (the closed form measures the half: optics.py)
                     assert shaded[key] == pytest.approx(value, rel=5e-3, abs=2e-4), key
         if levels == mod.levels == 2:
             blender = build.evaluated_quality(obj).as_dict()

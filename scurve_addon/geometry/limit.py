@@ -75,14 +75,17 @@ def _refined_nodes(nodes: np.ndarray, levels: int) -> np.ndarray:
     return np.interp(t, np.arange(len(nodes)), nodes)
 
 
-def vertex_parameters(p: SurfaceParams, mesh: GridMesh, levels: int,
-                      verts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def vertex_parameters(p: SurfaceParams, mesh: GridMesh, levels: int, verts: np.ndarray,
+                      shape: tuple[int, int] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(u, theta) of the closest surface point to each vertex of the level-`levels` mesh of
-    `mesh` (full_surface(p)), seeded from the nodes' parameters where they are a good guess."""
+    `mesh` (full_surface(p)), seeded from the nodes' parameters where they are a good guess.
+    `shape`: (rows, columns) when `verts` are only the first rows and columns of that mesh."""
     if not p.match_heights:  # the recipe before its height step: far from the surface, no good guess
         return closest_parameters(p, verts)
     u = _refined_nodes(mesh.u_nodes, levels)
     theta = _refined_nodes(mesh.theta_nodes, levels)
+    if shape is not None:
+        theta, u = theta[:shape[0]], u[:shape[1]]
     uu, tt = np.meshgrid(u, theta)  # rows follow theta, columns follow u
     # From that guess 4 Gauss-Newton steps give the report of 30 from the generic guess
     # (to 1e-4 relative, checked for the presets and the recipe).
@@ -96,7 +99,7 @@ def smoothed_quality(p: SurfaceParams, levels: int, render_levels: int | None = 
     """The quality report of the full surface smoothed at `levels`, without Blender: the same
     numbers as surface_quality() on the evaluated mesh of an untouched S-curve mirror, and
     its normals as rendered (optics.py) at `render_levels` (None: adaptive subdivision;
-    by default `levels`, whose vertices' solve the normals then share)."""
+    by default `levels`)."""
     # optics builds on this module's meshes: imported here, so that the imports stay acyclic.
     from . import optics
 
@@ -104,10 +107,7 @@ def smoothed_quality(p: SurfaceParams, levels: int, render_levels: int | None = 
     verts, loops, starts, normals = limit_mesh(mesh.grid, levels)
     u, t = vertex_parameters(p, mesh, levels, verts)
     report = surface_quality(p, verts, loops, starts, normals, initial=(u, t), iterations=0)
-    if render_levels == SAME_LEVELS or render_levels == levels:
-        rendered = optics.mesh_normal_errors(p, verts, loops, starts, normals, u, t, levels)
-    else:
-        rendered = optics.rendered_normal_errors(p, render_levels)
+    rendered = optics.rendered_normal_errors(p, levels if render_levels == SAME_LEVELS else render_levels)
     return replace(report, rendered_normals=rendered)
 
 

@@ -24,6 +24,15 @@ Regions of the band (REGIONS, region_masks: the one place they are defined):
   (z = 0) or of the top edge (z = 2R), with |u| <= END_U;
 - 'interior': the rest.
 Every band sample is in exactly one region.
+
+Symmetry: every mirror this extension makes maps onto itself under the half turn about
+the vertical axis ((x, y, z) -> (-x, -y, z), u -> -u) and under the mirror z -> 2R - z
+(theta -> pi - theta). A normal's error is the same at a point and at its images. So the
+limit surface is sampled on the quarter u <= 0, theta <= pi/2, and a rendered level-k mesh
+on the half u <= 0 (each quad's split diagonal is one of the mirror's images of the other
+half's), with the samples on a line of symmetry counted at their share: the same
+percentiles for a quarter or half of the work. A control grid without both symmetries (not
+one of ours) is measured whole (symmetric()).
 """
 from __future__ import annotations
 
@@ -36,7 +45,7 @@ import numpy as np
 
 from ..defaults import SurfaceParams
 from . import bspline, limit
-from .grid import polygon_sizes
+from .grid import grid_quads, polygon_sizes
 from .quality import angle_deg, closest_parameters, in_band, surface_normals
 from .surface import GridMesh, full_surface
 
@@ -70,7 +79,7 @@ class NormalErrors:
     """The shading-normal error of a rendered surface, in the band and by region."""
 
     levels: int | None  # the subdivision level rendered; None: adaptive (the limit surface)
-    samples: int  # samples in the band
+    samples: int  # samples measured in the band (of a symmetric mirror, its half or quarter's)
     band: Percentiles
     regions: dict[str, Percentiles]  # REGIONS -> its percentiles (NaN where it has no samples)
 
@@ -145,15 +154,19 @@ def percentiles(err: np.ndarray, weights: np.ndarray) -> Percentiles:
 
 
 def statistics(p: SurfaceParams, levels: int | None, normals: np.ndarray, u: np.ndarray, t: np.ndarray,
-               weights: np.ndarray) -> NormalErrors:
+               weights: np.ndarray, part: bool = False) -> NormalErrors:
     """NormalErrors of samples with shading normals `normals` whose closest surface points
-    are at (u, t); weights: the area each stands for."""
+    are at (u, t); weights: the area each stands for. `part`: the samples are a half or a
+    quarter of a symmetric surface (module docstring), where either edge band of the whole
+    has the values of both edge bands of the part together."""
     band = in_band(t)
     u, t, w = u[band], t[band], weights[band]
     err = angle_deg(normals[band], surface_normals(p, u, t))
     order = np.argsort(err)  # one sort serves the band and every region
     err, w = err[order], w[order]
     masks = region_masks(u[order], t[order])
+    if part:
+        masks["bottom"] = masks["top"] = masks["bottom"] | masks["top"]
     return NormalErrors(levels, int(band.sum()), percentiles(err, w),
                         {name: percentiles(err[masks[name]], w[masks[name]]) for name in REGIONS})
 
@@ -173,10 +186,11 @@ def _triangles(loops: np.ndarray, starts: np.ndarray) -> np.ndarray:
 
 
 def mesh_normal_errors(p: SurfaceParams, verts: np.ndarray, loops: np.ndarray, starts: np.ndarray,
-                       normals: np.ndarray, u: np.ndarray, t: np.ndarray, levels: int | None) -> NormalErrors:
+                       normals: np.ndarray, u: np.ndarray, t: np.ndarray, levels: int | None,
+                       part: bool = False) -> NormalErrors:
     """Shading-normal errors of a smooth-shaded mesh (verts, loops, starts, vertex normals)
     rendered as is; (u, t): the vertices' closest surface parameters (the quality report's
-    solve); `levels`: the label of what was measured.
+    solve); `levels`: the label of what was measured; `part`: as for statistics().
 
     Samples: each triangle's centroid (weight 3/4 of its area) and its three vertices (1/12
     of its area each, summed over the triangles around a vertex): the degree-2 quadrature
@@ -193,7 +207,7 @@ def mesh_normal_errors(p: SurfaceParams, verts: np.ndarray, loops: np.ndarray, s
                                 initial=(u[tri].mean(axis=1), t[tri].mean(axis=1)))
     return statistics(p, levels, np.concatenate([normals, normals[tri].mean(axis=1)]),
                       np.concatenate([u, cu]), np.concatenate([t, ct]),
-                      np.concatenate([vertex_weight, 0.75 * area]))
+                      np.concatenate([vertex_weight, 0.75 * area]), part)
 
 
 def limit_normal_errors(p: SurfaceParams, mesh: GridMesh, per_span: int = LIMIT_PER_SPAN) -> NormalErrors:
@@ -206,23 +220,47 @@ def limit_normal_errors(p: SurfaceParams, mesh: GridMesh, per_span: int = LIMIT_
     rows, cols = ctrl.shape[:2]
     a = np.linspace(0.0, cols - 1, limit.refined_count(cols, level))  # along u (columns)
     b = np.linspace(0.0, rows - 1, limit.refined_count(rows, level))  # along theta (rows)
+    wa, wb = _trapezoid(len(a)), _trapezoid(len(b))
+    part = symmetric(p, ctrl)
+    if part:  # the quarter u <= 0, theta <= pi/2 (module docstring)
+        (a, wa), (b, wb) = _first_half(a, wa), _first_half(b, wb)
 
     def derivative(d_rows: int, d_cols: int) -> np.ndarray:
         along_rows = bspline.evaluate(ctrl, b, d_rows)  # (R', cols, 3)
         return np.swapaxes(bspline.evaluate(np.swapaxes(along_rows, 0, 1), a, d_cols), 0, 1)
 
     normal = np.cross(derivative(0, 1), derivative(1, 0))  # dQ/da x dQ/db
-    trapezoid = np.outer(_trapezoid(len(b)), _trapezoid(len(a)))
-    weights = (np.linalg.norm(normal, axis=-1) * trapezoid).ravel()
-    verts = limit.limit_grid(ctrl, level).reshape(-1, 3)
-    u, t = limit.vertex_parameters(p, mesh, level, verts)
-    return statistics(p, None, normal.reshape(-1, 3), u, t, weights)
+    weights = (np.linalg.norm(normal, axis=-1) * np.outer(wb, wa)).ravel()
+    verts = derivative(0, 0).reshape(-1, 3)  # the limit points: limit.limit_grid at these parameters
+    u, t = limit.vertex_parameters(p, mesh, level, verts, shape=(len(b), len(a)))
+    return statistics(p, None, normal.reshape(-1, 3), u, t, weights, part)
 
 
 def _trapezoid(n: int) -> np.ndarray:
     w = np.ones(n)
     w[[0, -1]] = 0.5
     return w
+
+
+def _first_half(x: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The samples up to the middle one of an odd count, the middle one (on the line of
+    symmetry, its own image) at half its weight."""
+    assert len(x) % 2 == 1, "a refined count is odd"
+    middle = (len(x) - 1) // 2
+    half = weights[:middle + 1].copy()
+    half[middle] *= 0.5
+    return x[:middle + 1], half
+
+
+def symmetric(p: SurfaceParams, grid: np.ndarray) -> bool:
+    """Whether the control grid (rows along theta, columns along u) maps onto itself under the
+    half turn about the vertical axis and under z -> 2R - z, to rounding: every grid this
+    extension builds does. (The refined samples then have a middle row and column: their
+    counts, (n - 1) * 2**k + 1, are odd.)"""
+    tol = 1e-9 * max(1.0, float(np.abs(grid).max()))
+    turned = grid[:, ::-1] * [-1.0, -1.0, 1.0]
+    mirrored = grid[::-1, :] * [1.0, 1.0, -1.0] + [0.0, 0.0, 2.0 * p.radius]
+    return bool(np.abs(turned - grid).max() <= tol and np.abs(mirrored - grid).max() <= tol)
 
 
 def rendered_normal_errors(p: SurfaceParams, levels: int | None) -> NormalErrors:
@@ -232,6 +270,14 @@ def rendered_normal_errors(p: SurfaceParams, levels: int | None) -> NormalErrors
     mesh = full_surface(p)
     if levels is None:
         return limit_normal_errors(p, mesh)
-    verts, loops, starts, normals = limit.limit_mesh(mesh.grid, levels)
-    u, t = limit.vertex_parameters(p, mesh, levels, verts)
-    return mesh_normal_errors(p, verts, loops, starts, normals, u, t, levels)
+    grid = limit.limit_grid(mesh.grid, levels)
+    normals = limit.vertex_normals(grid)  # of the whole mesh: the middle column's need both sides
+    part = symmetric(p, mesh.grid)
+    if part:  # the half u <= 0 (module docstring)
+        middle = (grid.shape[1] - 1) // 2
+        grid, normals = grid[:, :middle + 1], normals[:, :middle + 1]
+    rows, cols = grid.shape[:2]
+    loops, starts = grid_quads(rows, cols)
+    verts = grid.reshape(-1, 3)
+    u, t = limit.vertex_parameters(p, mesh, levels, verts, shape=(rows, cols))
+    return mesh_normal_errors(p, verts, loops, starts, normals.reshape(-1, 3), u, t, levels, part)

@@ -137,6 +137,8 @@ def test_nodes_are_the_parameters_of_the_limit_points(kw):
     slow = quality.surface_quality(p, verts, loops, starts, normals).as_dict()
     u, t = quality.closest_parameters(p, verts)
     slow["rendered_normals"] = optics.mesh_normal_errors(p, verts, loops, starts, normals, u, t, 2).as_dict()
+    # the report measures the half of the symmetric mesh (optics.py): the same figures from fewer samples
+    assert fast["rendered_normals"].pop("samples") < 0.6 * slow["rendered_normals"].pop("samples")
     assert flat(fast) == pytest.approx(flat(slow), rel=1e-4, abs=1e-9, nan_ok=True)
 
 

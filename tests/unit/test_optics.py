@@ -132,6 +132,31 @@ def test_percentiles_are_ordered_and_the_band_holds_its_regions(p, levels):
     assert e.regions[e.worst_region].max == pytest.approx(e.band.max, rel=1e-2)  # ties: bottom and top
 
 
+@pytest.mark.parametrize("p", [DEFAULT, SMOOTH, RECIPE, SurfaceParams(arc_segments=12, rows=8, match_heights=False),
+                               SurfaceParams(profile="SMOOTH", s_bend=0.3, arc_segments=9, rows=7)],
+                         ids=["default", "smooth", "recipe", "unmatched-12x8", "s-bend-9x7"])
+@pytest.mark.parametrize("levels", [3, None])
+def test_a_symmetric_part_gives_the_whole_surfaces_statistics(p, levels, monkeypatch):
+    """The half (level k) or quarter (adaptive) that optics measures of a symmetric mirror
+    gives every percentile of the whole, band and regions, edge bands included."""
+    part = optics.rendered_normal_errors(p, levels)
+    monkeypatch.setattr(optics, "symmetric", lambda *_: False)
+    whole = optics.rendered_normal_errors(p, levels)
+    assert part.samples < (0.6 if levels else 0.3) * whole.samples
+    for a, b in zip((whole.band, *whole.regions.values()), (part.band, *part.regions.values()), strict=True):
+        assert (b.median, b.p99, b.max) == pytest.approx((a.median, a.p99, a.max), rel=1e-5)
+    assert part.worst_region == whole.worst_region
+
+
+def test_only_a_grid_with_both_symmetries_is_measured_in_part():
+    assert optics.symmetric(DEFAULT, full_surface(DEFAULT).grid)
+    bent = SurfaceParams(profile="SMOOTH", s_bend=0.3, arc_segments=9, rows=7)  # an even row count too
+    assert optics.symmetric(bent, full_surface(bent).grid)
+    grid = full_surface(DEFAULT).grid.copy()
+    grid[3, 5, 0] += 1e-6  # a control point moved by hand
+    assert not optics.symmetric(DEFAULT, grid)
+
+
 def test_level_mesh_samples_are_blenders_vertex_normals():
     """At level k the vertex samples are limit.vertex_normals: their worst error is the
     report's max_normal_error_deg, which the triangles' samples can only add to."""
