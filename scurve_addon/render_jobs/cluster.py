@@ -357,10 +357,6 @@ class DaskExecutor:
 
     def open(self, batch: Batch, jobs: list[Job], stream: TextIO) -> None:
         self.stream = stream
-        if self.workers:  # the workers will be threads of this process: their sessions start now
-            from .cluster_task import POOL
-
-            POOL.prestart(min(self.workers, len(jobs)))
         self.connection = _connect(self.scheduler, self.workers, stream)
         _check_imports(self.connection[0], self.where)
 
@@ -401,7 +397,7 @@ class DaskExecutor:
 
     def close(self, batch: Batch) -> list[str]:
         if self.workers:  # its workers ran in this process, so did their sessions: stop them first
-            from .cluster_task import POOL
+            from .session_process import POOL
 
             POOL.kill_all()
         if self.connection is not None:

@@ -24,9 +24,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from .session_process import DEFAULT_MAX_JOBS, DEFAULT_MAX_MEMORY_MB, SessionDiedError, SessionPool
-
-POOL = SessionPool()  # this worker process's idle render sessions
+from .session_process import DEFAULT_MAX_JOBS, DEFAULT_MAX_MEMORY_MB, POOL, SessionDiedError
 
 
 def _this_worker() -> Any:
@@ -88,7 +86,7 @@ def _in_a_session(request: dict[str, Any], session_jobs: int, session_memory: fl
     try:
         reply = session.request(request, on_event)
     except BaseException:
-        session.kill()
+        POOL.discard(session)
         raise
     POOL.give_back(session, session_jobs, session_memory)
     return reply

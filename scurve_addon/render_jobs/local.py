@@ -31,9 +31,9 @@ from .runner import BadInput, Outcome, shown
 from .session_process import (
     DEFAULT_MAX_JOBS,
     DEFAULT_MAX_MEMORY_MB,
+    POOL,
     SessionDiedError,
     SessionProcess,
-    take_prestarted,
 )
 
 
@@ -150,7 +150,7 @@ class LocalExecutor:
 
     def _session(self) -> Any:
         if self.session is None:
-            self.session = InProcessSession() if self.in_process else (take_prestarted() or SessionProcess())
+            self.session = InProcessSession() if self.in_process else (POOL.handover() or SessionProcess())
         return self.session
 
     def _drop_session(self) -> None:

@@ -255,33 +255,40 @@ def _wait(proc: subprocess.Popen, timeout: float) -> None:
 
 
 class SessionPool:
-    """The idle sessions of one process (a Dask worker): a task takes one, or starts one, and
-    gives it back when done; worn-out and dead sessions are closed instead of kept."""
+    """A process's idle render sessions: a task of a Dask worker takes one, or starts one, and
+    gives it back when done; worn-out and dead sessions are closed instead of kept. Sessions
+    can be started ahead (prestart) for whoever takes them first: a Dask task, or the local
+    runner, which keeps the one it takes (handover)."""
 
     def __init__(self) -> None:
         self._idle: list[SessionProcess] = []
         self._all: set[SessionProcess] = set()  # idle and busy
         self._lock = threading.Lock()
 
-    def take(self) -> SessionProcess:
+    def handover(self) -> SessionProcess | None:
+        """An idle session that is alive, no longer the pool's (the caller closes it), or None."""
         with self._lock:
             while self._idle:
                 session = self._idle.pop()
+                self._all.discard(session)
                 if session.alive():
                     return session
-                self._all.discard(session)
                 session.kill()
-        session = SessionProcess()
+        return None
+
+    def take(self) -> SessionProcess:
+        """An idle session, or a new one; give it back (give_back) or discard it when done."""
+        session = self.handover() or SessionProcess()
         with self._lock:
             self._all.add(session)
         return session
 
     def prestart(self, count: int) -> None:
-        """Have at least `count` sessions, starting the missing ones now (idle). For a local
-        cluster (`render --workers N`, whose workers are threads of this process): Blender
-        loads in them while this process imports Dask and starts the cluster, and the
-        workers' first tasks take them, as the local runner takes its prestarted session.
-        Any left at exit are killed (and die with this process anyway)."""
+        """Have at least `count` sessions, starting the missing ones now (idle), so that Blender
+        loads in them while this process does other work (render_jobs/__main__.py: before it
+        reads the job file, or imports Dask for the workers of `--workers N`, which are
+        threads of this process). Any left at exit are killed (and die with this process
+        anyway)."""
         import atexit
 
         with self._lock:
@@ -306,6 +313,12 @@ class SessionPool:
             self._idle.append(session)
         return None
 
+    def discard(self, session: SessionProcess) -> None:
+        """Kill a session taken from the pool (it died, or its task was interrupted)."""
+        with self._lock:
+            self._all.discard(session)
+        session.kill()
+
     def kill_all(self) -> None:
         """Stop every session of this process, busy ones too (the batch was interrupted)."""
         with self._lock:
@@ -314,26 +327,4 @@ class SessionPool:
             session.kill()
 
 
-_prestarted: list[SessionProcess] = []
-
-
-def prestart() -> None:
-    """Start a session process now, before the job file is even read: Blender loads in it
-    while this process parses and plans (`python -m render_jobs render` from a checkout).
-    The local runner takes it (take_prestarted); unused, it is killed at exit (and dies with
-    this process anyway)."""
-    import atexit
-
-    if not _prestarted:
-        _prestarted.append(SessionProcess())
-        atexit.register(discard_prestarted)
-
-
-def take_prestarted() -> SessionProcess | None:
-    return _prestarted.pop() if _prestarted else None
-
-
-def discard_prestarted() -> None:
-    """Kill the prestarted session if the runner did not take it."""
-    while _prestarted:
-        _prestarted.pop().kill()
+POOL = SessionPool()  # this process's sessions (a Dask worker's; those started ahead)
