@@ -225,9 +225,11 @@ def limit_normal_errors(p: SurfaceParams, mesh: GridMesh, per_span: int = LIMIT_
     if part:  # the quarter u <= 0, theta <= pi/2 (module docstring)
         (a, wa), (b, wb) = _first_half(a, wa), _first_half(b, wb)
 
+    # the grid evaluated (or differentiated) along the rows once, then along the columns
+    along_rows = {d: np.swapaxes(bspline.evaluate(ctrl, b, d), 0, 1) for d in (0, 1)}  # (cols, R', 3)
+
     def derivative(d_rows: int, d_cols: int) -> np.ndarray:
-        along_rows = bspline.evaluate(ctrl, b, d_rows)  # (R', cols, 3)
-        return np.swapaxes(bspline.evaluate(np.swapaxes(along_rows, 0, 1), a, d_cols), 0, 1)
+        return np.swapaxes(bspline.evaluate(along_rows[d_rows], a, d_cols), 0, 1)
 
     normal = np.cross(derivative(0, 1), derivative(1, 0))  # dQ/da x dQ/db
     weights = (np.linalg.norm(normal, axis=-1) * np.outer(wb, wa)).ravel()
