@@ -23,7 +23,7 @@ import shutil
 import sys
 
 from .paths import result_path
-from .throughput import ADAPTIVE_OFF, prepare, run
+from .throughput import prepare, run
 from .timing import Samples, paired_ratio
 
 TARGET = 1.5
@@ -55,8 +55,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--out", default=result_path("animation.json"))
     args = parser.parse_args()
-    os.environ["SCURVE_BENCH_ADAPTIVE"] = "0"  # read by the floor's script
-    folder, job_file, floor_script = prepare("scurve-animation-", "anim.toml", JOB + ADAPTIVE_OFF)
+    folder, job_file, floor_script = prepare("scurve-animation-", "anim.toml", JOB, adaptive=False)
     samples = {"floor": Samples(), "animation": Samples()}
     encode: list[float] = []
     try:

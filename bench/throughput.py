@@ -62,7 +62,7 @@ out = sys.argv[1]
 bpy.ops.wm.read_homefile(use_empty=True, use_factory_startup=True)
 context = bpy.context
 render = RenderParams(resolution=(64, 36), samples=4, denoise=False, device="cpu")
-ADAPTIVE = os.environ.get("SCURVE_BENCH_ADAPTIVE", "1") == "1"
+ADAPTIVE = @ADAPTIVE@  # written in by prepare(): adaptive subdivision, or render levels
 surface = build.build_mirror(context, SurfaceParams(adaptive_subdivision=ADAPTIVE))
 setup_studio_scene(context, SceneParams(), surface=surface, render=render)
 scene = context.scene
@@ -77,9 +77,6 @@ for n in (8, 12, 16, 24):
         bpy.ops.render.render(write_still=False)
         bpy.data.images["Render Result"].save_render(filepath=os.path.join(out, f"small_{n}_{rows}.png"), scene=scene)
 '''
-
-
-ADAPTIVE_OFF = "[surface]\nadaptive_subdivision = false\n"
 
 
 def env() -> dict[str, str]:
@@ -140,15 +137,16 @@ def cluster(folder: str):
             proc.wait()
 
 
-def prepare(prefix: str, job_name: str, job_text: str) -> tuple[str, str, str]:
-    """A temporary folder holding the job file and the floor's script: (folder, job, floor)."""
+def prepare(prefix: str, job_name: str, job_text: str, adaptive: bool = True) -> tuple[str, str, str]:
+    """A temporary folder holding the job file and the floor's script: (folder, job, floor).
+    `adaptive` False: both render the mirror at its render levels (adaptive subdivision off)."""
     folder = tempfile.mkdtemp(prefix=prefix)
     job_file = os.path.join(folder, job_name)
     with open(job_file, "w") as fh:
-        fh.write(job_text)
+        fh.write(job_text + ("" if adaptive else "[surface]\nadaptive_subdivision = false\n"))
     floor_script = os.path.join(folder, "floor.py")
     with open(floor_script, "w") as fh:
-        fh.write(FLOOR)
+        fh.write(FLOOR.replace("@ADAPTIVE@", repr(adaptive)))
     return folder, job_file, floor_script
 
 
@@ -161,9 +159,7 @@ def main() -> None:
     parser.add_argument("--out", default=None, help="default: throughput.json (throughput_levels.json with --levels)")
     args = parser.parse_args()
     args.out = args.out or result_path("throughput_levels.json" if args.levels else "throughput.json")
-    os.environ["SCURVE_BENCH_ADAPTIVE"] = "0" if args.levels else "1"  # read by the floor's script
-    job = JOB + (ADAPTIVE_OFF if args.levels else "")
-    folder, job_file, floor_script = prepare("scurve-throughput-", "small.toml", job)
+    folder, job_file, floor_script = prepare("scurve-throughput-", "small.toml", JOB, adaptive=not args.levels)
     render = [sys.executable, "-m", "render_jobs", "render", job_file, "--force", "--out"]
     samples = {name: Samples() for name in ("floor", "local", "workers", "scheduler_cold", "scheduler_warm")}
     try:
