@@ -316,31 +316,26 @@ def test_local_cluster_writes_the_contact_sheet_without_loading_blender_in_the_c
 
 
 @pytest.mark.parametrize("case", ["one job for two workers", "a bad job file"])
-def test_local_cluster_sessions_start_with_the_client_and_none_outlives_it(tmp_path, case):
+def test_local_cluster_sessions_start_with_the_client_and_none_outlives_it(tmp_path, processes, case):
     """`render --workers 2` starts its workers' render sessions as it starts (render_jobs/__main__.py:
     Blender loads while Dask starts). Sessions no job took (one job for two workers), and those of
     a command that stops at a bad job file (exit 2), end with the client: nothing is left in its
-    process group."""
+    process group (checked before the fixture's own clean-up kills what is)."""
     job_path = write_job(tmp_path, "early", [4])
     if case == "a bad job file":
         with open(job_path, "a", encoding="utf-8") as fh:
             fh.write("colour = 1\n")
     out = str(tmp_path / "out")
-    proc = subprocess.Popen(render_command(job_path, out, "--workers", "2"), cwd=ROOT, env=env(),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
-    try:
-        stdout, stderr = proc.communicate(timeout=RUN_TIMEOUT)
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL) if proc.poll() is None else None
+    client = processes.start("client", render_command(job_path, out, "--workers", "2"))
+    code = client.wait(timeout=RUN_TIMEOUT)
     if case == "a bad job file":
-        assert proc.returncode == 2, stdout + stderr
-        assert "colour" in stderr and not os.path.exists(out), stderr
+        assert code == 2 and "colour" in processes.log("client"), processes.log("client")
+        assert not os.path.exists(out)
     else:
-        assert proc.returncode == 0, stdout + stderr
+        assert code == 0, processes.log("client")
         check_outputs(jobfile.load(job_path, out_dir=out))
     deadline = time.monotonic() + 5  # a kill is delivered asynchronously
-    while (stray := living_members({proc.pid})) and time.monotonic() < deadline:
+    while (stray := living_members({client.pid})) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not stray, f"processes left behind: {stray}"
 
