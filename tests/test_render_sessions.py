@@ -431,15 +431,18 @@ def test_inside_blender_the_session_runs_in_process(tmp_path):
 
 
 def test_a_session_takes_the_surface_measurements_its_owner_sends(tmp_path):
-    """The local runner measures the surfaces in a thread of its own (measure.py) and sends the
-    numbers with each render: the session records what it is sent instead of measuring again,
-    and measures by itself when nothing comes. Either way the sidecars hold measure.measure's numbers."""
+    """The owner of a session (the local runner's thread, a Dask worker) measures the surfaces
+    (measure.py) and sends the numbers with the render request, or after it while the session
+    renders ("follows"): the session records what it is sent instead of measuring again, and
+    measures by itself when nothing usable comes (a wrong guess of its tessellation, null). A
+    follow-up nobody waits for (its render failed first) is skipped. Either way the sidecars
+    hold measure.measure's numbers and say who measured."""
     from scurve_addon.render_jobs.measure import guess_rendered_levels, measure
 
-    text = TINY + "[surface]\narc_segments = [5, 7]\n"
+    text = TINY + "[surface]\narc_segments = [5, 6, 7, 9]\n"
     job_file = write(tmp_path / "measured.toml", text)
     batch = jobfile.load(job_file, out_dir=str(tmp_path / "o"))
-    first, second = batch.jobs
+    sent_job, wrong_job, follows_job, null_job = batch.jobs
 
     def measured(surface):  # as this Blender renders it (what the runner guesses from its bpy wheel)
         assert guess_rendered_levels(surface) == smoothing.rendered_levels(surface)
@@ -449,28 +452,50 @@ def test_a_session_takes_the_surface_measurements_its_owner_sends(tmp_path):
         numbers = json.loads(json.dumps(measured(surface)))
         return {"mesh": numbers["mesh"], "quality": numbers["quality"]}
 
-    sent = measured(first.surface)
-    sent["quality"] = {**sent["quality"], "sent_by_the_owner": True}  # only a session that took it has this
-    # A guess of the tessellation that this session's Blender does not render: measured again.
-    wrong = measure(second.surface, 2)
-    wrong["quality"] = {**wrong["quality"], "sent_by_the_owner": True}
+    def marked(numbers):  # only a session that took them records this
+        return {**numbers, "quality": {**numbers["quality"], "sent_by_the_owner": True}}
+
+    sent = marked(measured(sent_job.surface))
+    wrong = marked(measure(wrong_job.surface, 2))  # a tessellation this session's Blender does not render
+    follows = marked(measured(follows_job.surface))
+
+    def late():  # the numbers follow while the session renders
+        time.sleep(0.5)
+        return follows
+
     os.makedirs(batch.out_dir)  # the runner's part
     session = SessionProcess(env())
     try:
-        for job, numbers in ((first, sent), (second, wrong)):
+        def render(job, measured=None, follow=None):
             request = {"op": "render", "toml": text, "job_file": job_file, "job": job.name,
-                       "out_dir": batch.out_dir, "force": True, "measured": numbers}
-            reply = session.request(request)
-            assert reply["event"] == "done", reply
+                       "out_dir": batch.out_dir, "force": True}
+            if measured is not None:
+                request["measured"] = measured
+            return session.request(request, None, follow)
+
+        assert render(sent_job, sent)["event"] == "done"
+        assert render(wrong_job, wrong)["event"] == "done"
+        # A render that fails before it needs its numbers: they are skipped when they come.
+        failed = session.request({"op": "render", "toml": text, "job_file": job_file, "job": "no_such_job",
+                                  "out_dir": batch.out_dir, "force": True}, None, lambda: sent)
+        assert failed["event"] == "failed" and "no such job" in failed["error"], failed
+        assert render(follows_job, follow=late)["event"] == "done"
+        assert render(null_job, follow=lambda: None)["event"] == "done"
     finally:
         session.kill()
-    took = sidecar(tmp_path / "o" / first.sidecar_name)
-    assert took["quality"] == sent["quality"] and took["mesh"] == sent["mesh"]
-    own = sidecar(tmp_path / "o" / second.sidecar_name)
-    assert {"mesh": own["mesh"], "quality": own["quality"]} == recorded(second.surface)
+
+    def taken(job):
+        data = sidecar(tmp_path / "o" / job.sidecar_name)
+        return {"mesh": data["mesh"], "quality": data["quality"]}, data["session"]["surface_measured_by"]
+
+    for job, numbers in ((sent_job, sent), (follows_job, follows)):
+        assert taken(job) == ({"mesh": numbers["mesh"], "quality": numbers["quality"]}, "owner"), job.name
+    for job in (wrong_job, null_job):
+        assert taken(job) == (recorded(job.surface), "session"), job.name
 
     done = render_jobs("render", job_file, "--out", "r", cwd=str(tmp_path))  # the runner's thread measures
     assert done.returncode == 0, done.stdout + done.stderr
     for job in batch.jobs:
         data = sidecar(tmp_path / "r" / job.sidecar_name)
         assert {"mesh": data["mesh"], "quality": data["quality"]} == recorded(job.surface)
+        assert data["session"]["surface_measured_by"] == "owner", job.name

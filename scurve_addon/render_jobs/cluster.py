@@ -285,7 +285,7 @@ def _render_on_cluster(batch: Batch, todo: list[int], client: Any, options: dict
                     "job_hash": sidecar.job_hash(job), "out_dir": batch.out_dir, "overrides": overrides,
                     "force": options["force"], "topic": topic, "token_name": token_name, "token": token,
                     "session_jobs": options["max_jobs"], "session_memory": options["max_memory_mb"],
-                    "threads": options["threads"]}
+                    "threads": options["threads"], "surface": job.surface}
             future = client.submit(render_task, spec, key=f"render-{job.name}-{run_id}", pure=False,
                                    retries=options["retries"])
             futures[future] = i

@@ -11,11 +11,12 @@ memory (session_process.py), so a long batch cannot grow without bound.
 
 Meanwhile a thread of this process measures the batch's surfaces (measure.py: mesh
 statistics and quality report, plain numpy) in job order, while the session loads Blender
-and renders; each render request carries its surface's numbers when they are ready, so the
-session does not compute them itself (it does for any that are not ready yet).
+and renders; each render request carries its surface's numbers, or says they follow
+(session_server.py), so the session never computes them itself unless they fail here.
 """
 from __future__ import annotations
 
+import functools
 import os
 import sys
 import threading
@@ -56,7 +57,10 @@ class InProcessSession:
         else:
             self._events.append(message)
 
-    def request(self, message: dict[str, Any], on_event: Callable[[dict], None] | None = None) -> dict:
+    def request(self, message: dict[str, Any], on_event: Callable[[dict], None] | None = None,
+                measure: Callable[[], dict | None] | None = None) -> dict:
+        if measure is not None:  # one thread here: the numbers cannot follow while Cycles renders
+            message = {**message, "measured": measure()}
         self._events, self._on_event = [], on_event
         handler = getattr(self._server, f"op_{message['op']}")
         handler(message)
@@ -106,29 +110,45 @@ def video_request(batch: Batch, video: Video) -> dict[str, Any]:
 
 class Measurer:
     """Measures surfaces (measure.measure) in a thread of its own, in the order given; `get`
-    returns a surface's numbers once they are ready, else None (never waits)."""
+    returns a surface's numbers once they are ready, else None (never waits); `wait` waits
+    for them (None if the thread stopped, or failed, before them)."""
 
     def __init__(self, surfaces: list[SurfaceParams]):
         self._todo = list(dict.fromkeys(surfaces))
         self._done: dict[SurfaceParams, dict] = {}
         self._stopped = False
+        self._changed = threading.Condition()
         self._thread = threading.Thread(target=self._run, daemon=True, name="measure")
         self._thread.start()
 
     def _run(self) -> None:
-        for surface in self._todo:
-            if self._stopped:
-                return
-            try:
-                self._done[surface] = measure(surface, guess_rendered_levels(surface))
-            except Exception:  # noqa: BLE001 - the session measures it itself (and reports any error)
-                return
+        try:
+            for surface in self._todo:
+                if self._stopped:
+                    return
+                numbers = measure(surface, guess_rendered_levels(surface))
+                with self._changed:
+                    self._done[surface] = numbers
+                    self._changed.notify_all()
+        except Exception:  # noqa: BLE001 - the session measures it itself (and reports any error)
+            return
+        finally:
+            with self._changed:
+                self._stopped = True
+                self._changed.notify_all()
 
     def get(self, surface: SurfaceParams) -> dict | None:
         return self._done.get(surface)
 
+    def wait(self, surface: SurfaceParams) -> dict | None:
+        with self._changed:
+            self._changed.wait_for(lambda: surface in self._done or self._stopped)
+            return self._done.get(surface)
+
     def stop(self) -> None:
-        self._stopped = True
+        with self._changed:
+            self._stopped = True
+            self._changed.notify_all()
 
 
 class LocalExecutor:
@@ -205,6 +225,8 @@ class LocalExecutor:
             measured = self.measurer.get(job.surface) if self.measurer is not None else None
             if measured is not None:
                 request["measured"] = measured
+            follow = (functools.partial(self.measurer.wait, job.surface)
+                      if self.measurer is not None and measured is None else None)  # numbers follow
 
             def on_event(event: dict) -> None:
                 if event.get("event") == "status":
@@ -212,7 +234,7 @@ class LocalExecutor:
 
             session = self._session()
             try:
-                reply = session.request(request, on_event)
+                reply = session.request(request, on_event, follow)
             except SessionDiedError as exc:
                 self._drop_session()  # the next job starts a fresh session
                 error = f"job {job.name!r}: {exc}"

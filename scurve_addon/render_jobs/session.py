@@ -18,7 +18,10 @@ Known trap: with persistent data, Cycles misses a change of the Subdivision Surf
 modifier's render levels alone unless the object is tagged (rebuild_surface tags it).
 
 The mesh statistics and the quality report are computed once per distinct surface, in
-numpy, from the control grid (scurve_addon.geometry.limit): no depsgraph evaluation.
+numpy, from the control grid (scurve_addon.geometry.limit): no depsgraph evaluation. The
+session's owner (the local runner, a Dask worker) usually computes them, in a process that
+is not busy rendering; the session takes them after the image is written and records who
+measured (`surface_measured_by` in the sidecar's session record).
 
 Blender's memory grows over a long session (render results, Cycles' caches); the process
 that hosts a session is recycled by its owner (session_process.py) after a number of jobs
@@ -47,6 +50,9 @@ from .jobfile import Job
 from .measure import measure
 
 LAPS = ("reset", "build_surface", "studio_scene", "device", "measure", "render", "write_image")
+# A surface's numbers from the session's owner (measure.measure), a function that waits for
+# them (None: the owner has none), or None.
+Measured = dict[str, Any] | Callable[[], dict[str, Any] | None] | None
 
 
 class RenderSession:
@@ -57,7 +63,7 @@ class RenderSession:
         self.jobs = 0  # jobs rendered by this session so far
         self.previous: Job | None = None
         self.surface: bpy.types.Object | None = None
-        self._measured: dict[tuple, tuple[dict, dict]] = {}  # surface -> (mesh statistics, quality)
+        self._measured: dict[tuple, tuple[dict, dict, str]] = {}  # surface -> (mesh statistics, quality, by)
 
     def _scene_is_ours(self) -> bool:
         """The scene still holds the surface this session built (nothing else reset it)."""
@@ -66,17 +72,22 @@ class RenderSession:
         except ReferenceError:  # the object was freed (a file was loaded)
             return False
 
-    def _measure(self, surface: SurfaceParams, given: dict[str, Any] | None = None) -> tuple[dict, dict]:
-        """Mesh statistics and quality report of a surface, computed once per surface; `given`:
-        measure.measure(surface) computed by the owner already (the local runner's thread)."""
+    def _measure(self, surface: SurfaceParams, given: Measured = None) -> tuple[dict, dict, str]:
+        """Mesh statistics and quality report of a surface, computed once per surface, and who
+        measured it ("owner" or "session"). `given`: measure.measure(surface) computed by the
+        owner (the local runner's thread, a Dask worker), or a function that waits for them
+        (None: not sent); asked only for a surface this session has not measured yet."""
         key = astuple(surface)
         if key not in self._measured:
             levels = smoothing.rendered_levels(surface)
-            if given is None or given.get("rendered_levels") != levels_data(levels):  # not sent, or a wrong guess
-                given = measure(surface, levels)
-            self._measured[key] = (dict(given["mesh"]), dict(given["quality"]))
-        mesh, quality = self._measured[key]
-        return dict(mesh), dict(quality)
+            numbers = given() if callable(given) else given
+            if numbers is None or numbers.get("rendered_levels") != levels_data(levels):  # none, or a wrong guess
+                numbers, by = measure(surface, levels), "session"
+            else:
+                by = "owner"
+            self._measured[key] = (dict(numbers["mesh"]), dict(numbers["quality"]), by)
+        mesh, quality, by = self._measured[key]
+        return dict(mesh), dict(quality), by
 
     def _prepare(self, job: Job, previous: Job | None, lap: Callable[[str], None]) -> list[str]:
         """Set the scene up for `job` (from an empty scene when `previous` is None); returns
@@ -122,10 +133,11 @@ class RenderSession:
 
     def render(self, job: Job, job_file: str, out_dir: str, device: devices.Device,
                on_stats: Callable[[str], None] | None = None, threads: int | None = None,
-               measured: dict[str, Any] | None = None) -> dict:
+               measured: Measured = None) -> dict:
         """Render one job into out_dir (image, then sidecar, each atomically); returns the sidecar.
         `threads`: CPU threads for Cycles (None: every core). `measured`: the job's surface
-        measured already (measure.measure), or None."""
+        measured already (measure.measure), a function that waits for those numbers (asked
+        after the image is written, so the owner measures while Cycles renders), or None."""
         timings = dict.fromkeys(LAPS, 0.0)
         start = last = time.perf_counter()
 
@@ -150,8 +162,6 @@ class RenderSession:
                 scene.render.threads = int(threads)
         devices.use(scene, device)
         lap("device")
-        mesh, quality = self._measure(job.surface, measured)
-        lap("measure")
         synced = CyclesSync()
 
         def stats(text: str) -> None:
@@ -170,6 +180,8 @@ class RenderSession:
         lap("render")
         render.save_image(scene, image_path, job.render)
         lap("write_image")
+        mesh, quality, measured_by = self._measure(job.surface, measured)
+        lap("measure")
         self.jobs += 1
         data = sidecar.build(
             job, job_file, image_path,
@@ -180,7 +192,8 @@ class RenderSession:
             timings=timings,
             mesh=mesh,
             quality=quality,
-            session={"id": self.id, "job": self.jobs, "reused": reused, "cycles_sync": synced.record()},
+            session={"id": self.id, "job": self.jobs, "reused": reused, "cycles_sync": synced.record(),
+                     "surface_measured_by": measured_by},
             created=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             **({"animation": animation_record(job)} if job.camera is not None else {}),
         )

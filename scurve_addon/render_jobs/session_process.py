@@ -143,6 +143,7 @@ class SessionProcess:
         self.tail: collections.deque[str] = collections.deque(maxlen=TAIL_LINES)
         self._reader = threading.Thread(target=self._read_log, daemon=True, name="session-log")
         self._reader.start()
+        self._write_lock = threading.Lock()  # requests, and follow-ups written from their own threads
 
     @property
     def pid(self) -> int:
@@ -168,15 +169,40 @@ class SessionProcess:
         said = next((line for line in reversed(self.tail) if line.startswith("error: ")), None)
         return SessionDiedError(exit_text(code), said.removeprefix("error: ") if said else None, list(self.tail))
 
-    def request(self, message: dict[str, Any], on_event: Callable[[dict], None] | None = None) -> dict:
-        """Send one request; pass each event before the final one to `on_event`; return the
-        final event. Raises SessionDiedError when the process ends before answering."""
-        assert self.proc.stdin is not None and self.proc.stdout is not None
-        try:
+    def _write(self, message: dict[str, Any]) -> None:
+        assert self.proc.stdin is not None
+        with self._write_lock:
             self.proc.stdin.write((json.dumps(message) + "\n").encode("utf-8"))
             self.proc.stdin.flush()
+
+    def _follow_up(self, job: str, measure: Callable[[], dict | None]) -> None:
+        """Measure (in this thread) and send the numbers a render request said would follow;
+        null when measuring failed (the session then measures itself)."""
+        try:
+            numbers = measure()
+        except Exception:  # noqa: BLE001 - the session measures it and reports any error
+            numbers = None
+        try:
+            self._write({"op": "measured", "job": job, "numbers": numbers})
+        except (OSError, ValueError):  # the session ended (or was closed) meanwhile: nobody waits
+            pass
+
+    def request(self, message: dict[str, Any], on_event: Callable[[dict], None] | None = None,
+                measure: Callable[[], dict | None] | None = None) -> dict:
+        """Send one request; pass each event before the final one to `on_event`; return the
+        final event. Raises SessionDiedError when the process ends before answering.
+        `measure` (render requests): computes the job's surface numbers (measure.measure) in a
+        thread of this process while the session renders; they follow the request."""
+        assert self.proc.stdout is not None
+        if measure is not None:
+            message = {**message, "measured": "follows"}
+        try:
+            self._write(message)
         except (BrokenPipeError, OSError):
             raise self.died() from None
+        if measure is not None:
+            threading.Thread(target=self._follow_up, args=(message["job"], measure), daemon=True,
+                             name="measure-follow-up").start()
         for raw in self.proc.stdout:
             try:
                 event = json.loads(raw)

@@ -11,8 +11,9 @@ original stdout; everything Blender or Python prints goes to stderr. Requests:
     {"op": "render", "toml": TEXT, "job_file": PATH, "job": NAME, "out_dir": DIR,
      "overrides": {...}, "expect_hash": SHA256 or null, "force": false, "from_command_line": false,
      "threads": N or null (CPU threads for Cycles; null: every core),
-     "measured": {"mesh": ..., "quality": ...} or absent (the job's surface measured by the owner
-     already: measure.measure)}
+     "measured": {"mesh": ..., "quality": ...} (the job's surface measured by the owner already:
+     measure.measure), or "follows" (the owner measures it while this process renders; see
+     below), or absent (this process measures it)}
         -> {"event": "rendering", ...}, {"event": "status", "text": ...} (while Cycles samples),
            then {"event": "done", ...} | {"event": "up_to_date"} | {"event": "failed", "error": ...}
     {"op": "contact_sheet", "out_dir": DIR, "name": FILE, "title": TEXT, "columns": N,
@@ -22,6 +23,13 @@ original stdout; everything Blender or Python prints goes to stderr. Requests:
         -> {"event": "written", "path": NAME.mp4, "sidecar": {...}} | {"event": "failed", "error": ...}
            (video.write_video: the MP4, the animated preview, NAME.video.json)
     {"op": "quit"} (or end of input)
+
+A render request whose "measured" is "follows" is followed, at any time after it, by
+    {"op": "measured", "job": NAME, "numbers": {"mesh": ..., "quality": ...} or null}
+which this process reads once the image is written and it needs the numbers for the sidecar
+(null: it measures the surface itself). So the owner's numpy runs while Blender renders.
+A `measured` line nobody waits for (the render failed first, or this process had measured
+that surface already) is skipped.
 
 The job file travels as text, so the process needs no access to the client's copy, and
 it resolves the job itself: a parameter hash other than the client's (other code on this
@@ -44,6 +52,7 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Callable
 from typing import Any, TextIO
 
 CRASH_ENV = "RENDER_JOBS_TEST_CRASH_JOB"
@@ -95,9 +104,45 @@ def die_with_parent() -> None:
     threading.Thread(target=watch, daemon=True, name="parent-watch").start()
 
 
+class Requests:
+    """The request lines on stdin (or any readline), with the follow-ups of a render request
+    (`measured`) read in between."""
+
+    def __init__(self, readline: Callable[[], str]):
+        self._readline = readline
+        self._held: list[str] = []  # read while waiting for a follow-up; served next
+
+    def next(self) -> str | None:
+        """The next request line; None at the end of input."""
+        if self._held:
+            return self._held.pop(0)
+        line = self._readline()
+        return line or None
+
+    def measured(self, job: str) -> dict | None:
+        """The numbers of the `measured` follow-up for `job` (None: the owner sent null, or
+        the input ended). Other jobs' follow-ups are skipped; any other line (the owner
+        never sends one before the reply) is kept for next()."""
+        while True:
+            line = self._readline()
+            if not line:
+                return None
+            try:
+                message = json.loads(line)
+            except ValueError:
+                message = None
+            if not isinstance(message, dict) or message.get("op") != "measured":
+                self._held.append(line)
+                return None
+            if message.get("job") == job:
+                numbers = message.get("numbers")
+                return numbers if isinstance(numbers, dict) else None
+
+
 class Server:
-    def __init__(self, events: Events):
+    def __init__(self, events: Events, requests: Requests | None = None):
         self.events = events
+        self.requests = requests  # None: requests come from elsewhere (local.InProcessSession)
         self.session: Any = None  # session.RenderSession, made with the first render
         self.devices: dict[str, Any] = {}  # requested -> devices.Device
         self._batches: dict[str, Any] = {}  # parsed job files, by text, name, output dir and overrides
@@ -204,9 +249,13 @@ class Server:
 
         if self.session is None:
             self.session = RenderSession()
+        measured = request.get("measured")
+        if measured == "follows":
+            requests = self.requests
+            measured = (lambda: requests.measured(job.name)) if requests is not None else None
         try:
             data = self.session.render(job, shown, batch.out_dir, device, on_stats=on_stats,
-                                       threads=request.get("threads"), measured=request.get("measured"))
+                                       threads=request.get("threads"), measured=measured)
         except (RuntimeError, ValueError, OSError) as exc:
             self.events.send("failed", error=f"{shown}: job {job.name!r}: {exc}")
             return
@@ -259,11 +308,12 @@ def main(argv: list[str]) -> int:
         return 2
     import bpy  # noqa: F401  (Blender loads now, while the owner still reads and plans the batch)
 
-    server = Server(events)
+    requests = Requests(sys.stdin.readline)
+    server = Server(events, requests)
     handlers = {"devices": server.op_devices, "render": server.op_render, "contact_sheet": server.op_contact_sheet,
                 "encode_video": server.op_encode_video}
     events.send("ready", pid=os.getpid())
-    for line in sys.stdin:
+    while (line := requests.next()) is not None:
         if not line.strip():
             continue
         try:
@@ -274,6 +324,8 @@ def main(argv: list[str]) -> int:
             continue
         if op == "quit":
             break
+        if op == "measured":  # the follow-up of a render that did not need it
+            continue
         handler = handlers.get(op)
         if handler is None:
             events.send("failed", error=f"unknown session request {op!r}")
