@@ -192,8 +192,9 @@ def check_outputs(batch: jobfile.Batch, failed: tuple[str, ...] = ()) -> None:
         with open(os.path.join(batch.out_dir, job.sidecar_name), encoding="utf-8") as fh:
             data = json.load(fh)
         assert data["job"]["name"] == job.name and data["image"]["file"] == job.image_name
-        # The worker process measured the surface while its session rendered (cluster_task.py).
-        assert data["session"]["surface_measured_by"] == "owner", job.name
+        # The worker process fitted the surface for its session, and measured it while the
+        # session rendered (cluster_task.py).
+        assert data["session"]["surface_fitted_by"] == data["session"]["surface_measured_by"] == "owner", job.name
         with open(os.path.join(batch.out_dir, job.image_name), "rb") as fh:
             png = fh.read()
         assert png.startswith(b"\x89PNG\r\n\x1a\n") and png.endswith(b"IEND\xaeB`\x82"), job.name

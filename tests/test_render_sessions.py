@@ -436,8 +436,9 @@ def test_a_session_takes_the_surface_measurements_its_owner_sends(tmp_path):
     renders ("follows"): the session records what it is sent instead of measuring again, and
     measures by itself when nothing usable comes (a wrong guess of its tessellation, null). A
     follow-up nobody waits for (its render failed first) is skipped. Either way the sidecars
-    hold measure.measure's numbers and say who measured."""
-    from scurve_addon.render_jobs.measure import guess_rendered_levels, measure
+    hold measure.measure's numbers and say who measured. Likewise the session takes the fits of
+    the control net that come with a request, and fits the surface itself when they are unusable."""
+    from scurve_addon.render_jobs.measure import guess_rendered_levels, measure, surface_fits
 
     text = TINY + "[surface]\narc_segments = [5, 6, 7, 9]\n"
     job_file = write(tmp_path / "measured.toml", text)
@@ -466,15 +467,19 @@ def test_a_session_takes_the_surface_measurements_its_owner_sends(tmp_path):
     os.makedirs(batch.out_dir)  # the runner's part
     session = SessionProcess(env())
     try:
-        def render(job, measured=None, follow=None):
+        def render(job, measured=None, follow=None, fits=None):
             request = {"op": "render", "toml": text, "job_file": job_file, "job": job.name,
                        "out_dir": batch.out_dir, "force": True}
             if measured is not None:
                 request["measured"] = measured
+            if fits is not None:
+                request["fits"] = fits
             return session.request(request, None, follow)
 
-        assert render(sent_job, sent)["event"] == "done"
-        assert render(wrong_job, wrong)["event"] == "done"
+        assert render(sent_job, sent, fits=surface_fits(sent_job.surface))["event"] == "done"
+        unusable = surface_fits(wrong_job.surface)
+        unusable["section"] = unusable["section"][:-1]  # the fits of another arc_segments
+        assert render(wrong_job, wrong, fits=unusable)["event"] == "done"
         # A render that fails before it needs its numbers: they are skipped when they come.
         failed = session.request({"op": "render", "toml": text, "job_file": job_file, "job": "no_such_job",
                                   "out_dir": batch.out_dir, "force": True}, None, lambda: sent)
@@ -487,6 +492,9 @@ def test_a_session_takes_the_surface_measurements_its_owner_sends(tmp_path):
     def taken(job):
         data = sidecar(tmp_path / "o" / job.sidecar_name)
         return {"mesh": data["mesh"], "quality": data["quality"]}, data["session"]["surface_measured_by"]
+
+    fitted_by = [sidecar(tmp_path / "o" / job.sidecar_name)["session"]["surface_fitted_by"] for job in batch.jobs]
+    assert fitted_by == ["owner", "session", "session", "session"]
 
     for job, numbers in ((sent_job, sent), (follows_job, follows)):
         assert taken(job) == ({"mesh": numbers["mesh"], "quality": numbers["quality"]}, "owner"), job.name

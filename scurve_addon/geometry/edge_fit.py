@@ -22,8 +22,9 @@ the free values reach are sampled. Results are cached: a rebuild with the same s
 """
 from __future__ import annotations
 
-import functools
 import math
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -194,7 +195,29 @@ def _mirrored(controls: np.ndarray) -> np.ndarray:
     return out
 
 
-@functools.lru_cache(maxsize=64)
+class _Fits:
+    """A fit's results by key, read-only, at most 64 (the oldest go first). Results fitted by
+    another process of the same code can be put in (take_factor_fits)."""
+
+    def __init__(self, fit: Callable[..., np.ndarray]):
+        self.fit = fit
+        self.results: dict[tuple, np.ndarray] = {}
+
+    def __call__(self, *key: Any) -> np.ndarray:
+        result = self.results.get(key)
+        if result is None:
+            result = self.fit(*key)
+            self.put(key, result)
+        return result
+
+    def put(self, key: tuple, result: np.ndarray) -> None:
+        result.setflags(write=False)
+        if len(self.results) >= 64:
+            self.results.pop(next(iter(self.results)))
+        self.results[key] = result
+
+
+@_Fits
 def _section_controls(n: int, length_over_radius: float) -> np.ndarray:
     th = theta_nodes(n)
     plain = _mirrored(bspline.interpolate(np.stack(shape.section_terms(th), -1)))
@@ -225,10 +248,14 @@ def _section_controls(n: int, length_over_radius: float) -> np.ndarray:
     return best
 
 
+def _section_key(arc_segments: int, length_over_radius: float) -> tuple[int, float]:
+    return int(arc_segments), round(float(length_over_radius), 6)
+
+
 def section_controls(arc_segments: int, length_over_radius: float) -> np.ndarray:
     """(arc_segments + 1, 2) control values (S_i, H_i) of the unit half circle: P_0 = (0, 0),
     P_n = (0, 2) exactly. Cached on (arc_segments, L/R to 6 digits)."""
-    return _section_controls(int(arc_segments), round(float(length_over_radius), 6)).copy()
+    return _section_controls(*_section_key(arc_segments, length_over_radius)).copy()
 
 
 def section_parameters(controls: np.ndarray) -> np.ndarray:
@@ -366,7 +393,7 @@ def _plan_interpolated(rows: int, profile: str, s_bend: float, nodes: np.ndarray
     return _odd(bspline.interpolate(np.concatenate([c, w], -1)))
 
 
-@functools.lru_cache(maxsize=64)
+@_Fits
 def _plan_controls(rows: int, profile: str, s_bend: float, r: float) -> np.ndarray:
     """(2 rows + 1, 4) controls for L = 1, s_bend and r = R in units of L."""
     linear = profile == "LINEAR" and s_bend == 0.0
@@ -413,11 +440,47 @@ def _plan_controls(rows: int, profile: str, s_bend: float, r: float) -> np.ndarr
     return best
 
 
+def _plan_key(p) -> tuple[int, str, float, float]:
+    return int(p.rows), p.profile, round(p.s_bend / p.length, 9), round(p.radius / p.length, 9)
+
+
 def plan_controls(p) -> np.ndarray:
     """(2 rows + 1, 4) control values (c_x, c_y, w_x, w_y) of the plan factor of SurfaceParams p.
     Cached on (rows, profile, s_bend / L and R / L to 9 digits)."""
-    cw = _plan_controls(int(p.rows), p.profile, round(p.s_bend / p.length, 9), round(p.radius / p.length, 9))
-    return cw * np.array([p.length, p.length, 1.0, 1.0])
+    return _plan_controls(*_plan_key(p)) * np.array([p.length, p.length, 1.0, 1.0])
+
+
+def factor_fits(p, fit: bool = True) -> dict[str, list] | None:
+    """Both fitted factors of SurfaceParams p as plain lists, for another process running this
+    code (take_factor_fits): fitted here if need be, or with `fit` False only if this process
+    has fitted them already (else None)."""
+    section_key, plan_key = _section_key(p.arc_segments, p.length / p.radius), _plan_key(p)
+    if fit:
+        return {"section": _section_controls(*section_key).tolist(), "plan": _plan_controls(*plan_key).tolist()}
+    section, plan = _section_controls.results.get(section_key), _plan_controls.results.get(plan_key)
+    if section is None or plan is None:
+        return None
+    return {"section": section.tolist(), "plan": plan.tolist()}
+
+
+def take_factor_fits(p, fits: Any) -> bool:
+    """Keep factor_fits(p) from another process as this process's fits of p, so that building p
+    fits nothing. Returns False, keeping nothing, unless both have the shapes and the exact
+    symmetries of fitted factors (mirrored section, odd plan) and finite values."""
+    try:
+        section = np.array(fits["section"], dtype=float)
+        plan = np.array(fits["plan"], dtype=float)
+    except (KeyError, TypeError, ValueError, IndexError):
+        return False
+    if section.shape != (int(p.arc_segments) + 1, 2) or plan.shape != (2 * int(p.rows) + 1, 4):
+        return False
+    if not (np.isfinite(section).all() and np.isfinite(plan).all()):
+        return False
+    if not (np.array_equal(_mirrored(section), section) and np.array_equal(_odd(plan), plan)):
+        return False
+    _section_controls.put(_section_key(p.arc_segments, p.length / p.radius), section)
+    _plan_controls.put(_plan_key(p), plan)
+    return True
 
 
 def plan_parameters(p, controls: np.ndarray) -> np.ndarray:

@@ -6,9 +6,10 @@ the first task starts one (`python -m render_jobs _session`, one Blender that re
 after job, changing only what differs), later tasks reuse it. A crash in Blender kills
 only that session and fails only that try of that job (Dask's retries decide what next);
 the next task starts a new session. A session is recycled after spec["session_jobs"] jobs
-or past spec["session_memory"] MiB of resident memory. The job's surface numbers for its
-sidecar (measure.py, plain numpy) are computed in the worker process while its session
-renders, and follow the render request (session_server.py). The job file's text travels with
+or past spec["session_memory"] MiB of resident memory. The worker process fits the job's
+surface (once per worker process; the session takes the fit with the request instead of
+fitting again) and computes its numbers for the sidecar (measure.py, plain numpy) while its
+session renders; they follow the render request (session_server.py). The job file's text travels with
 the task; the images and sidecars go straight to the output directory, which must be the
 same shared directory on the client and on every worker (README, "Distributed rendering
 (Dask)"). The session's events are forwarded to the client as Dask events (topic
@@ -28,7 +29,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..defaults import SurfaceParams
-from .measure import guess_rendered_levels, measure
+from .measure import guess_rendered_levels, measure, surface_fits
 from .session_process import DEFAULT_MAX_JOBS, DEFAULT_MAX_MEMORY_MB, POOL, SessionDiedError
 
 
@@ -91,13 +92,19 @@ def _measured(surface: SurfaceParams) -> dict[str, Any]:
 
 def _in_a_session(request: dict[str, Any], session_jobs: int, session_memory: float,
                   on_event: Callable[[dict], None] | None = None,
-                  measure_surface: Callable[[], dict | None] | None = None) -> dict[str, Any]:
+                  surface: SurfaceParams | None = None) -> dict[str, Any]:
     """Send a request to one of this worker's sessions (POOL) and give the session back (or
     recycle it: session_jobs, session_memory); its final reply. A session that dies
     (SessionDiedError, re-raised) or whose thread is interrupted is killed, never left behind.
-    `measure_surface`: the render's surface numbers, computed here while the session renders."""
+    `surface`: a render's surface, fitted here (while a new session loads Blender; once per
+    worker process) and sent with the request, then measured here while the session renders."""
     session = POOL.take()
     try:
+        measure_surface = None
+        if surface is not None:
+            fits = surface_fits(surface)
+            request = {**request, **({"fits": fits} if fits is not None else {})}
+            measure_surface = functools.partial(_measured, surface)
         reply = session.request(request, on_event, measure_surface)
     except BaseException:
         POOL.discard(session)
@@ -126,11 +133,10 @@ def render_task(spec: dict[str, Any]) -> dict[str, Any]:
     def forward(event: dict[str, Any]) -> None:
         _emit(worker, topic, {**base, **event})
 
-    surface = spec.get("surface")  # measured in this process (never busy rendering) while the session renders
+    surface = spec.get("surface")  # fitted and measured in this process, which never renders
     try:
         reply = _in_a_session(request, int(spec.get("session_jobs") or DEFAULT_MAX_JOBS),
-                              float(spec.get("session_memory") or DEFAULT_MAX_MEMORY_MB), forward,
-                              functools.partial(_measured, surface) if surface is not None else None)
+                              float(spec.get("session_memory") or DEFAULT_MAX_MEMORY_MB), forward, surface)
     except SessionDiedError as exc:
         message = f"job {spec['job']!r}: " + exc.describe(f" on {who['label']}, host {who['host']}")
         _emit(worker, topic, {**base, "event": "attempt_failed", "error": message.splitlines()[0]})

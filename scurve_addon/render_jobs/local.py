@@ -13,6 +13,8 @@ Meanwhile a thread of this process measures the batch's surfaces (measure.py: me
 statistics and quality report, plain numpy) in job order, while the session loads Blender
 and renders; each render request carries its surface's numbers, or says they follow
 (session_server.py), so the session never computes them itself unless they fail here.
+Requests also carry the fits of the surface's control net when the thread has them, so
+the session does not fit a new surface again.
 """
 from __future__ import annotations
 
@@ -26,7 +28,7 @@ from typing import Any, TextIO
 from ..defaults import SurfaceParams
 from . import paths
 from .jobfile import Batch, Group, Job, Video
-from .measure import guess_rendered_levels, measure
+from .measure import guess_rendered_levels, measure, surface_fits
 from .progress import Progress
 from .runner import BadInput, Outcome, shown
 from .session_process import (
@@ -227,6 +229,9 @@ class LocalExecutor:
                 request["measured"] = measured
             follow = (functools.partial(self.measurer.wait, job.surface)
                       if self.measurer is not None and measured is None else None)  # numbers follow
+            fits = surface_fits(job.surface, fit=False) if self.measurer is not None else None
+            if fits is not None:  # fitted by the thread already: the session need not fit them again
+                request["fits"] = fits
 
             def on_event(event: dict) -> None:
                 if event.get("event") == "status":

@@ -18,8 +18,9 @@ from typing import Any
 
 from .. import defaults
 from ..defaults import SurfaceParams
-from ..geometry import limit
+from ..geometry import edge_fit, limit
 from ..geometry.optics import levels_data
+from ..geometry.surface import is_fitted
 
 
 def measure(surface: SurfaceParams, rendered_levels: int | None) -> dict[str, Any]:
@@ -36,6 +37,20 @@ def measure(surface: SurfaceParams, rendered_levels: int | None) -> dict[str, An
     # its normals as this Blender renders them.
     quality = limit.smoothed_quality(surface, surface.subdiv_levels, rendered_levels).as_dict()
     return {"mesh": mesh, "quality": quality, "rendered_levels": levels_data(rendered_levels)}
+
+
+def surface_fits(surface: SurfaceParams, fit: bool = True) -> dict[str, Any] | None:
+    """The fits of a surface's control net (geometry/edge_fit.py: 0.02-0.2 s per new arc or
+    row count) for a render request, so that the session builds the mirror without fitting
+    it again: fitted here if need be, or with `fit` False only if this process has them
+    already. None for a surface without the fit."""
+    return edge_fit.factor_fits(surface, fit) if is_fitted(surface) else None
+
+
+def take_surface_fits(surface: SurfaceParams, fits: Any) -> bool:
+    """Use the fits a request brought (surface_fits) for this surface; False if there were
+    none, or not usable ones (then the session fits the surface itself)."""
+    return fits is not None and is_fitted(surface) and edge_fit.take_factor_fits(surface, fits)
 
 
 def guess_rendered_levels(surface: SurfaceParams) -> int | None:

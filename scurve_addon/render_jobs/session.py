@@ -21,7 +21,9 @@ The mesh statistics and the quality report are computed once per distinct surfac
 numpy, from the control grid (scurve_addon.geometry.limit): no depsgraph evaluation. The
 session's owner (the local runner, a Dask worker) usually computes them, in a process that
 is not busy rendering; the session takes them after the image is written and records who
-measured (`surface_measured_by` in the sidecar's session record).
+measured (`surface_measured_by` in the sidecar's session record). The owner also sends the
+fits of the control net (geometry/edge_fit.py) it has, so the session builds a new surface
+without fitting it again (`surface_fitted_by`).
 
 Blender's memory grows over a long session (render results, Cycles' caches); the process
 that hosts a session is recycled by its owner (session_process.py) after a number of jobs
@@ -47,7 +49,7 @@ from ..scene import INPUTS_KEY, setup_studio_scene
 from ..scene.tags import find_object
 from . import camera_paths, devices, paths, render, sidecar
 from .jobfile import Job
-from .measure import measure
+from .measure import measure, take_surface_fits
 
 LAPS = ("reset", "build_surface", "studio_scene", "device", "measure", "render", "write_image")
 # A surface's numbers from the session's owner (measure.measure), a function that waits for
@@ -133,11 +135,12 @@ class RenderSession:
 
     def render(self, job: Job, job_file: str, out_dir: str, device: devices.Device,
                on_stats: Callable[[str], None] | None = None, threads: int | None = None,
-               measured: Measured = None) -> dict:
+               measured: Measured = None, fits: Any = None) -> dict:
         """Render one job into out_dir (image, then sidecar, each atomically); returns the sidecar.
         `threads`: CPU threads for Cycles (None: every core). `measured`: the job's surface
         measured already (measure.measure), a function that waits for those numbers (asked
-        after the image is written, so the owner measures while Cycles renders), or None."""
+        after the image is written, so the owner measures while Cycles renders), or None.
+        `fits`: the fits of the surface's control net from the owner (measure.surface_fits), or None."""
         timings = dict.fromkeys(LAPS, 0.0)
         start = last = time.perf_counter()
 
@@ -150,6 +153,7 @@ class RenderSession:
         image_path = paths.output_path(out_dir, job.image_name)
         sidecar_path = paths.output_path(out_dir, job.sidecar_name)
         previous = self.previous if self._scene_is_ours() else None
+        fitted_by = "owner" if take_surface_fits(job.surface, fits) else "session"
         reused = self._prepare(job, previous, lap)
         if job.camera is not None:
             pose_camera(bpy.context.scene, job.camera)
@@ -193,7 +197,7 @@ class RenderSession:
             mesh=mesh,
             quality=quality,
             session={"id": self.id, "job": self.jobs, "reused": reused, "cycles_sync": synced.record(),
-                     "surface_measured_by": measured_by},
+                     "surface_fitted_by": fitted_by, "surface_measured_by": measured_by},
             created=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             **({"animation": animation_record(job)} if job.camera is not None else {}),
         )

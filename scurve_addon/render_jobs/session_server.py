@@ -13,7 +13,9 @@ original stdout; everything Blender or Python prints goes to stderr. Requests:
      "threads": N or null (CPU threads for Cycles; null: every core),
      "measured": {"mesh": ..., "quality": ...} (the job's surface measured by the owner already:
      measure.measure), or "follows" (the owner measures it while this process renders; see
-     below), or absent (this process measures it)}
+     below), or absent (this process measures it),
+     "fits": the fits of the surface's control net (measure.surface_fits) or absent (this
+     process fits it)}
         -> {"event": "rendering", ...}, {"event": "status", "text": ...} (while Cycles samples),
            then {"event": "done", ...} | {"event": "up_to_date"} | {"event": "failed", "error": ...}
     {"op": "contact_sheet", "out_dir": DIR, "name": FILE, "title": TEXT, "columns": N,
@@ -255,7 +257,8 @@ class Server:
             measured = (lambda: requests.measured(job.name)) if requests is not None else None
         try:
             data = self.session.render(job, shown, batch.out_dir, device, on_stats=on_stats,
-                                       threads=request.get("threads"), measured=measured)
+                                       threads=request.get("threads"), measured=measured,
+                                       fits=request.get("fits"))
         except (RuntimeError, ValueError, OSError) as exc:
             self.events.send("failed", error=f"{shown}: job {job.name!r}: {exc}")
             return

@@ -161,6 +161,42 @@ def test_results_are_cached_copies():
                        edge_fit.plan_controls(SurfaceParams(profile="SMOOTH")), atol=1e-12)
 
 
+def test_fits_from_another_process_build_the_same_net_and_bad_ones_are_refused():
+    """A render session takes the factor fits its owner sends (JSON) instead of fitting again:
+    the net built from them is the one fitted here, bit for bit. Anything that is not a fit of
+    that surface (shape, symmetry, a non-finite value) is refused and changes nothing."""
+    import json
+
+    p = SurfaceParams(arc_segments=13, rows=7, profile="SMOOTH", s_bend=0.4, length=3.3)
+    sent = json.loads(json.dumps(edge_fit.factor_fits(p)))
+    fitted = surface.control_grid(p)[0]
+    section_key, plan_key = edge_fit._section_key(p.arc_segments, p.length / p.radius), edge_fit._plan_key(p)
+    for fits in (edge_fit._section_controls, edge_fit._plan_controls):
+        fits.results.clear()  # a new process
+    assert edge_fit.factor_fits(p, fit=False) is None  # nothing is fitted without asking
+    assert edge_fit.take_factor_fits(p, sent)
+    assert edge_fit.factor_fits(p, fit=False) == sent
+    assert np.array_equal(surface.control_grid(p)[0], fitted)
+
+    def broken(change):
+        fits = json.loads(json.dumps(sent))
+        change(fits)
+        return fits
+
+    bad = [None, {}, {"section": sent["section"]}, {"section": "x", "plan": sent["plan"]},
+           broken(lambda f: f["section"].pop()),  # another arc_segments
+           broken(lambda f: f["plan"][1].__setitem__(0, 0.5)),  # not odd under the half turn
+           broken(lambda f: f["section"][2].__setitem__(1, 0.3)),  # not mirrored in z
+           broken(lambda f: (f["section"][2].__setitem__(0, float("nan")),
+                             f["section"][-3].__setitem__(0, float("nan"))))]
+    for fits in (edge_fit._section_controls, edge_fit._plan_controls):
+        fits.results.clear()
+    for fits in bad:
+        assert not edge_fit.take_factor_fits(p, fits), fits
+    assert section_key not in edge_fit._section_controls.results
+    assert plan_key not in edge_fit._plan_controls.results
+
+
 def test_small_and_fine_grids_keep_plain_interpolation():
     for n in (4, 5, 48):
         th = edge_fit.theta_nodes(n)
