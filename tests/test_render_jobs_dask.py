@@ -192,9 +192,9 @@ def check_outputs(batch: jobfile.Batch, failed: tuple[str, ...] = ()) -> None:
         with open(os.path.join(batch.out_dir, job.sidecar_name), encoding="utf-8") as fh:
             data = json.load(fh)
         assert data["job"]["name"] == job.name and data["image"]["file"] == job.image_name
-        # The worker process fitted the surface for its session, and measured it while the
-        # session rendered (cluster_task.py).
-        assert data["session"]["surface_fitted_by"] == data["session"]["surface_measured_by"] == "owner", job.name
+        # Measured by the session's owner while the session rendered: the worker process, or the
+        # client's thread for --workers (cluster_task.py).
+        assert data["session"]["surface_measured_by"] == "owner", job.name
         with open(os.path.join(batch.out_dir, job.image_name), "rb") as fh:
             png = fh.read()
         assert png.startswith(b"\x89PNG\r\n\x1a\n") and png.endswith(b"IEND\xaeB`\x82"), job.name
@@ -256,6 +256,8 @@ def test_cluster_survives_a_worker_killed_mid_render(tmp_path, processes):
     assert "4 rendered, 0 up to date, 0 failed" in output, output
     check_outputs(batch)
 
+    for job in batch.jobs:  # a worker process fits each surface for its session
+        assert sidecar.read(os.path.join(out, job.sidecar_name))["session"]["surface_fitted_by"] == "owner", job.name
     with Client(address, timeout=START_TIMEOUT) as client:  # the survivor never imported bpy itself
         facts = client.run(worker_facts)
     assert len(facts) == 1 and not any(f["bpy_loaded"] for f in facts.values()), facts

@@ -36,9 +36,10 @@ import time
 from collections.abc import Callable
 from typing import Any, TextIO
 
-from . import paths, sidecar
+from . import cluster_task, paths, sidecar
 from .cluster_task import contact_sheet_task, render_task
 from .jobfile import Batch, Group, Job, Video
+from .measure import Measurer
 from .progress import ClusterProgress
 from .runner import BadInput, Outcome, shown
 from .session_process import DEFAULT_MAX_JOBS, DEFAULT_MAX_MEMORY_MB
@@ -205,6 +206,11 @@ def _written_by_own_session(request: dict[str, Any]) -> dict:
         session.close()
 
 
+def _placement(job: Job) -> str:
+    """The order of submission: jobs that share a surface one after the other."""
+    return repr(job.surface)
+
+
 def _render_on_cluster(batch: Batch, todo: list[int], client: Any, options: dict[str, Any], stream: TextIO,
                        progress: ClusterProgress, failures: dict[str, str], by_worker: dict[str, int]) -> None:
     from distributed import KilledWorker, as_completed
@@ -279,7 +285,7 @@ def _render_on_cluster(batch: Batch, todo: list[int], client: Any, options: dict
         overrides = {k: list(v) if isinstance(v, tuple) else v for k, v in options["overrides"].items()}
         # Jobs that share a surface are submitted one after the other, so that a worker's session
         # often finds the surface it needs already built (placement stays Dask's: no cost).
-        for i in sorted(todo, key=lambda i: repr(jobs[i].surface)):
+        for i in sorted(todo, key=lambda i: _placement(jobs[i])):
             job = jobs[i]
             spec = {"toml": text, "job_file": os.path.abspath(batch.path), "job": job.name,
                     "job_hash": sidecar.job_hash(job), "out_dir": batch.out_dir, "overrides": overrides,
@@ -357,6 +363,8 @@ class DaskExecutor:
 
     def open(self, batch: Batch, jobs: list[Job], stream: TextIO) -> None:
         self.stream = stream
+        if self.workers:  # the workers are threads of this process: one thread here measures ahead
+            cluster_task.CLIENT_MEASURER = Measurer([job.surface for job in sorted(jobs, key=_placement)])
         self.connection = _connect(self.scheduler, self.workers, stream)
         _check_imports(self.connection[0], self.where)
 
@@ -400,6 +408,9 @@ class DaskExecutor:
             from .session_process import POOL
 
             POOL.kill_all()
+            if cluster_task.CLIENT_MEASURER is not None:
+                cluster_task.CLIENT_MEASURER.stop()
+                cluster_task.CLIENT_MEASURER = None
         if self.connection is not None:
             connection, self.connection = self.connection, None
             _disconnect(*connection)

@@ -29,7 +29,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..defaults import SurfaceParams
-from .measure import guess_rendered_levels, measure, surface_fits
+from .measure import Measurer, guess_rendered_levels, measure, surface_fits
 from .session_process import DEFAULT_MAX_JOBS, DEFAULT_MAX_MEMORY_MB, POOL, SessionDiedError
 
 
@@ -83,6 +83,12 @@ def _check_output_dir(spec: dict[str, Any], who: str) -> None:
                            "rendering needs one shared directory, mounted at the same path on every machine")
 
 
+# `render --workers N`: the client's Measurer (DaskExecutor.open), whose workers are threads
+# of the client's own process. One thread there measures the batch ahead, as for the local
+# runner; N worker threads each fitting and measuring would take turns on one interpreter.
+CLIENT_MEASURER: Measurer | None = None
+
+
 @functools.lru_cache(maxsize=64)
 def _measured(surface: SurfaceParams) -> dict[str, Any]:
     """measure.measure of a surface as this worker's Blender renders it, once per surface per
@@ -100,12 +106,15 @@ def _in_a_session(request: dict[str, Any], session_jobs: int, session_memory: fl
     worker process) and sent with the request, then measured here while the session renders."""
     session = POOL.take()
     try:
-        measure_surface = None
-        if surface is not None:
+        follow = None
+        if surface is not None and CLIENT_MEASURER is not None:
+            fields, follow = CLIENT_MEASURER.request_parts(surface)
+            request = {**request, **fields}
+        elif surface is not None:
             fits = surface_fits(surface)
             request = {**request, **({"fits": fits} if fits is not None else {})}
-            measure_surface = functools.partial(_measured, surface)
-        reply = session.request(request, on_event, measure_surface)
+            follow = functools.partial(_measured, surface)
+        reply = session.request(request, on_event, follow)
     except BaseException:
         POOL.discard(session)
         raise

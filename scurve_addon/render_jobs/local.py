@@ -18,17 +18,14 @@ the session does not fit a new surface again.
 """
 from __future__ import annotations
 
-import functools
 import os
 import sys
-import threading
 from collections.abc import Callable
 from typing import Any, TextIO
 
-from ..defaults import SurfaceParams
 from . import paths
 from .jobfile import Batch, Group, Job, Video
-from .measure import guess_rendered_levels, measure, surface_fits
+from .measure import Measurer
 from .progress import Progress
 from .runner import BadInput, Outcome, shown
 from .session_process import (
@@ -110,49 +107,6 @@ def video_request(batch: Batch, video: Video) -> dict[str, Any]:
             "frames": [job.image_name for job in video.frames], "fps": video.animation.fps}
 
 
-class Measurer:
-    """Measures surfaces (measure.measure) in a thread of its own, in the order given; `get`
-    returns a surface's numbers once they are ready, else None (never waits); `wait` waits
-    for them (None if the thread stopped, or failed, before them)."""
-
-    def __init__(self, surfaces: list[SurfaceParams]):
-        self._todo = list(dict.fromkeys(surfaces))
-        self._done: dict[SurfaceParams, dict] = {}
-        self._stopped = False
-        self._changed = threading.Condition()
-        self._thread = threading.Thread(target=self._run, daemon=True, name="measure")
-        self._thread.start()
-
-    def _run(self) -> None:
-        try:
-            for surface in self._todo:
-                if self._stopped:
-                    return
-                numbers = measure(surface, guess_rendered_levels(surface))
-                with self._changed:
-                    self._done[surface] = numbers
-                    self._changed.notify_all()
-        except Exception:  # noqa: BLE001 - the session measures it itself (and reports any error)
-            return
-        finally:
-            with self._changed:
-                self._stopped = True
-                self._changed.notify_all()
-
-    def get(self, surface: SurfaceParams) -> dict | None:
-        return self._done.get(surface)
-
-    def wait(self, surface: SurfaceParams) -> dict | None:
-        with self._changed:
-            self._changed.wait_for(lambda: surface in self._done or self._stopped)
-            return self._done.get(surface)
-
-    def stop(self) -> None:
-        with self._changed:
-            self._stopped = True
-            self._changed.notify_all()
-
-
 class LocalExecutor:
     label = ""
 
@@ -224,14 +178,10 @@ class LocalExecutor:
             request = {"op": "render", "toml": self.text, "job_file": batch.path, "job": job.name,
                        "out_dir": batch.out_dir, "overrides": self.overrides, "force": True,
                        "from_command_line": self.from_command_line}
-            measured = self.measurer.get(job.surface) if self.measurer is not None else None
-            if measured is not None:
-                request["measured"] = measured
-            follow = (functools.partial(self.measurer.wait, job.surface)
-                      if self.measurer is not None and measured is None else None)  # numbers follow
-            fits = surface_fits(job.surface, fit=False) if self.measurer is not None else None
-            if fits is not None:  # fitted by the thread already: the session need not fit them again
-                request["fits"] = fits
+            follow = None
+            if self.measurer is not None:
+                fields, follow = self.measurer.request_parts(job.surface)
+                request.update(fields)
 
             def on_event(event: dict) -> None:
                 if event.get("event") == "status":

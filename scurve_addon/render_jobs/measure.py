@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import functools
 import importlib.metadata
+import threading
+from collections.abc import Callable
 from typing import Any
 
 from .. import defaults
@@ -66,3 +68,59 @@ def _wheel_has_adaptive_subdivision() -> bool:
         return int(importlib.metadata.version("bpy").split(".")[0]) >= 5
     except (importlib.metadata.PackageNotFoundError, ValueError):
         return False
+
+
+class Measurer:
+    """Measures surfaces (measure.measure) in a thread of its own, in the order given; `get`
+    returns a surface's numbers once they are ready, else None (never waits); `wait` waits
+    for them (None if the thread stopped, or failed, before them)."""
+
+    def __init__(self, surfaces: list[SurfaceParams]):
+        self._todo = list(dict.fromkeys(surfaces))
+        self._done: dict[SurfaceParams, dict] = {}
+        self._stopped = False
+        self._changed = threading.Condition()
+        self._thread = threading.Thread(target=self._run, daemon=True, name="measure")
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            for surface in self._todo:
+                if self._stopped:
+                    return
+                numbers = measure(surface, guess_rendered_levels(surface))
+                with self._changed:
+                    self._done[surface] = numbers
+                    self._changed.notify_all()
+        except Exception:  # noqa: BLE001 - the session measures it itself (and reports any error)
+            return
+        finally:
+            with self._changed:
+                self._stopped = True
+                self._changed.notify_all()
+
+    def get(self, surface: SurfaceParams) -> dict | None:
+        return self._done.get(surface)
+
+    def wait(self, surface: SurfaceParams) -> dict | None:
+        with self._changed:
+            self._changed.wait_for(lambda: surface in self._done or self._stopped)
+            return self._done.get(surface)
+
+    def request_parts(self, surface: SurfaceParams) -> tuple[dict[str, Any], Callable[[], dict | None] | None]:
+        """What a render request of `surface` carries from here: its numbers if ready, else a
+        function that waits for them (they follow the request), and its fits if ready."""
+        fields: dict[str, Any] = {}
+        fits = surface_fits(surface, fit=False)
+        if fits is not None:
+            fields["fits"] = fits
+        numbers = self.get(surface)
+        if numbers is not None:
+            fields["measured"] = numbers
+            return fields, None
+        return fields, functools.partial(self.wait, surface)
+
+    def stop(self) -> None:
+        with self._changed:
+            self._stopped = True
+            self._changed.notify_all()
