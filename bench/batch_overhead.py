@@ -15,6 +15,12 @@ the runner's process to its exit; everything else (process and cluster start, bp
 scene and studio set-up, quality measurement, Cycles' sync of the scene, image and sidecar
 writing, contact sheet) is the overhead, itemised from the sidecars' `timings` and the
 probes. Target: at most 5 % locally, 8 % on Dask.
+
+In the same run, the floor: one bare Blender script (`FLOOR`) that imports bpy, builds the
+default mirror and studio with persistent data on, and renders and saves the same two
+images, measured the same way. Its share is what any process that renders these two
+images pays (Blender's import and Cycles' first sync of the scene): the runners' shares are
+reported beside it.
 """
 from __future__ import annotations
 
@@ -25,6 +31,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 
 from .paths import ROOT, result_path
@@ -34,6 +41,62 @@ SEEDS = (1, 2)
 TARGETS = {"local": 0.05, "dask": 0.08}
 LAPS = ("reset", "build_surface", "studio_scene", "device", "measure", "render", "write_image")
 PROBE_SITE = os.path.join(ROOT, "bench", "probe_site")
+
+
+FLOOR = r'''
+import os, sys
+import bpy
+from scurve_addon import build
+from scurve_addon.defaults import RenderParams, SceneParams, SurfaceParams
+from scurve_addon.render_jobs import render  # (bench/probe_site observes the renders from here on)
+from scurve_addon.scene import setup_studio_scene
+out, resolution, samples = sys.argv[1], sys.argv[2], sys.argv[3]
+bpy.ops.wm.read_homefile(use_empty=True, use_factory_startup=True)
+context = bpy.context
+params = RenderParams(resolution=tuple(int(v) for v in resolution.split("x")),
+                      **({"samples": int(samples)} if samples != "default" else {}))
+surface = build.build_mirror(context, SurfaceParams())
+setup_studio_scene(context, SceneParams(), surface=surface, render=params)
+scene = context.scene
+render.apply_output_settings(scene, params)  # PNG settings, persistent data on
+scene.cycles.device = "CPU"
+for seed in (@SEEDS@):
+    scene.cycles.seed = seed
+    bpy.ops.render.render(write_still=False)
+    bpy.data.images["Render Result"].save_render(filepath=os.path.join(out, f"floor_{seed}.png"), scene=scene)
+'''
+
+
+def run_floor(folder: str, resolution: str, samples: int | None) -> dict:
+    """The floor: FLOOR in a fresh process, timed from its start to its exit, its renders
+    observed by the same probe as the runners'."""
+    out_dir, probes = os.path.join(folder, "floor_out"), os.path.join(folder, "floor_probes")
+    for path in (out_dir, probes):
+        shutil.rmtree(path, ignore_errors=True)
+        os.makedirs(path)
+    scripts = tempfile.mkdtemp(prefix="scurve-overhead-floor-")  # not under bench/: lint reads that
+    script = os.path.join(scripts, "floor.py")
+    with open(script, "w") as fh:
+        fh.write(FLOOR.replace("@SEEDS@", ", ".join(str(s) for s in SEEDS)))
+    pythonpath = os.pathsep.join(p for p in (PROBE_SITE, ROOT, os.environ.get("PYTHONPATH")) if p)
+    env = dict(os.environ, PYTHONPATH=pythonpath, SCURVE_BENCH_PROBE_DIR=probes)
+    launched = time.time()
+    proc = subprocess.run([sys.executable, script, out_dir, resolution, str(samples or "default")], cwd=ROOT,
+                          env=env, capture_output=True, text=True)
+    wall = time.time() - launched
+    shutil.rmtree(scripts, ignore_errors=True)
+    if proc.returncode != 0 or len(os.listdir(out_dir)) != len(SEEDS):
+        raise RuntimeError(f"the floor failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+    (path,) = glob.glob(os.path.join(probes, "probe-*.json"))
+    with open(path) as fh:
+        probe = json.load(fh)
+    renders = probe["renders"]
+    render_work = sum(r["sampling_s"] for r in renders)
+    parts = {"process start and bpy import": probe["render_imported"] - probe["python_started"],
+             "render: Cycles sync (scene, BVH, images)": sum(r["sync_s"] for r in renders)}
+    parts["the rest (scene build, image writing, exit)"] = wall - render_work - sum(parts.values())
+    return {"measured": True, "wall_s": wall, "render_work_s": render_work, "renders": len(renders),
+            "overhead_share": 1.0 - render_work / wall, "overhead_parts_s": parts}
 
 
 def write_job_file(folder: str, resolution: str, samples: int | None) -> str:
@@ -131,6 +194,9 @@ def main() -> None:
         result[runner] = r = run(folder, job_file, runner)
         print(f"  {runner} runner: {len(r['jobs'])} jobs, wall {r['wall_s']:.1f} s, render work "
               f"{r['render_work_s']:.1f} s, overhead {r['overhead_share'] * 100:.1f} %", flush=True)
+    result["floor"] = r = run_floor(folder, args.resolution, args.samples)
+    print(f"  floor (one bare Blender script): wall {r['wall_s']:.1f} s, render work {r['render_work_s']:.1f} s, "
+          f"overhead {r['overhead_share'] * 100:.1f} %", flush=True)
     with open(args.out, "w") as fh:
         json.dump(result, fh, indent=1)
 

@@ -188,8 +188,17 @@ def batch(report: Report, data: dict | None) -> list[str]:
               "process renders the jobs). Overhead = 1 - render work / wall time from starting the runner to its "
               "exit. Render work is Cycles' span from its first to its last \"Sample\" status message: path "
               "tracing and denoising (Cycles sends its last status after the denoiser; **denoising counts as "
-              "render work**). The rest is itemised from the sidecars' `timings` and the probes.", "",
+              "render work**). The rest is itemised from the sidecars' `timings` and the probes. The floor, "
+              "measured the same way in the same run, is one bare Blender script that imports bpy, builds the "
+              "default mirror and studio with persistent data on, and renders and saves the same images: "
+              "Blender's import and Cycles' first sync are in every process that renders them.", "",
               "| runner | jobs | wall s | render work s | overhead share | target |", "|---|---:|---:|---:|---:|---|"]
+    floor = data.get("floor", {})
+    floor_note = ""
+    if floor.get("measured"):
+        floor_note = f"; the floor's own share: {floor['overhead_share'] * 100:.1f} %"
+        lines.append(f"| floor (bare script) | {floor['renders']} | {floor['wall_s']:.1f} | "
+                     f"{floor['render_work_s']:.1f} | {floor['overhead_share'] * 100:.1f} % | - |")
     for key, name in runners.items():
         r = data.get(key, {})
         if not r.get("measured"):
@@ -203,12 +212,16 @@ def batch(report: Report, data: dict | None) -> list[str]:
         lines.append(f"| {name} | {len(r['jobs'])} | {r['wall_s']:.1f} | {r['render_work_s']:.1f} | "
                      f"{share * 100:.1f} % | at most {target * 100:.0f} %: {verdict} |")
         report.target(f"Batch overhead at most {target * 100:.0f} % (640x360, default samples), {name} runner",
-                      f"{share * 100:.1f} % ({res}, {job0['samples']['max']} samples)", verdict)
-    for key, r in measured.items():
-        lines += ["", f"Where the overhead goes, {runners[key]} runner (whole batch):", "",
+                      f"{share * 100:.1f} % ({res}, {job0['samples']['max']} samples{floor_note})", verdict)
+    parted = {**measured, **({"floor": floor} if floor.get("measured") else {})}
+    for key, r in parted.items():
+        lines += ["", f"Where the overhead goes, {runners.get(key, 'the floor')}"
+                      f"{' runner' if key in runners else ''} (whole batch):", "",
                   "| part | seconds | share of wall |", "|---|---:|---:|"]
         for name, seconds in sorted(r["overhead_parts_s"].items(), key=lambda kv: -kv[1]):
             lines.append(f"| {name} | {seconds:.2f} | {seconds / r['wall_s'] * 100:.1f} % |")
+        if key not in runners:
+            continue
         lines += ["", f"Per job, {runners[key]} runner:", "",
                   "| job | session job | total s | sync s | render work s | overhead share | slowest sync step |",
                   "|---|---:|---:|---:|---:|---:|---|"]
