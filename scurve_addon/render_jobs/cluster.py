@@ -363,10 +363,11 @@ class DaskExecutor:
 
     def open(self, batch: Batch, jobs: list[Job], stream: TextIO) -> None:
         self.stream = stream
-        if self.workers:  # the workers are threads of this process: one thread here measures ahead
-            cluster_task.CLIENT_MEASURER = Measurer([job.surface for job in sorted(jobs, key=_placement)])
         self.connection = _connect(self.scheduler, self.workers, stream)
         _check_imports(self.connection[0], self.where)
+        if self.workers:  # the workers are threads of this process: one thread here measures ahead
+            # (started now, not while Dask starts in this same interpreter, which it would slow)
+            cluster_task.CLIENT_MEASURER = Measurer([job.surface for job in sorted(jobs, key=_placement)])
 
     def progress(self, total: int, to_render: int, stream: TextIO) -> ClusterProgress:
         return ClusterProgress(total, to_render, stream)

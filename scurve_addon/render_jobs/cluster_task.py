@@ -6,13 +6,17 @@ the first task starts one (`python -m render_jobs _session`, one Blender that re
 after job, changing only what differs), later tasks reuse it. A crash in Blender kills
 only that session and fails only that try of that job (Dask's retries decide what next);
 the next task starts a new session. A session is recycled after spec["session_jobs"] jobs
-or past spec["session_memory"] MiB of resident memory. The worker process fits the job's
-surface (once per worker process; the session takes the fit with the request instead of
-fitting again) and computes its numbers for the sidecar (measure.py, plain numpy) while its
-session renders; they follow the render request (session_server.py). The job file's text travels with
-the task; the images and sidecars go straight to the output directory, which must be the
-same shared directory on the client and on every worker (README, "Distributed rendering
-(Dask)"). The session's events are forwarded to the client as Dask events (topic
+or past spec["session_memory"] MiB of resident memory.
+
+The worker process fits the job's surface (geometry/edge_fit.py, once per worker process)
+and sends the fits with the render request, so the session does not fit it again; then it
+computes the surface's numbers for the sidecar (measure.py, plain numpy) while the session
+renders, and they follow the request (session_server.py). With `--workers N` the workers
+are threads of the client, whose one Measurer thread does both ahead (CLIENT_MEASURER).
+
+The job file's text travels with the task; the images and sidecars go straight to the
+output directory, which must be the same shared directory on the client and on every
+worker (README, "Distributed rendering (Dask)"). The session's events are forwarded to the client as Dask events (topic
 `spec["topic"]`) so the client can show which worker renders what.
 
 A sweep's contact sheet is a task too (contact_sheet_task): a worker's session, already
