@@ -23,6 +23,7 @@ the free values reach are sampled. Results are cached: a rebuild with the same s
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -202,6 +203,7 @@ class _Fits:
     def __init__(self, fit: Callable[..., np.ndarray]):
         self.fit = fit
         self.results: dict[tuple, np.ndarray] = {}
+        self._lock = threading.Lock()  # a Dask worker fits in one thread and measures in another
 
     def __call__(self, *key: Any) -> np.ndarray:
         result = self.results.get(key)
@@ -212,9 +214,10 @@ class _Fits:
 
     def put(self, key: tuple, result: np.ndarray) -> None:
         result.setflags(write=False)
-        if len(self.results) >= 64:
-            self.results.pop(next(iter(self.results)))
-        self.results[key] = result
+        with self._lock:
+            if key not in self.results and len(self.results) >= 64:
+                self.results.pop(next(iter(self.results)))
+            self.results[key] = result
 
 
 @_Fits
