@@ -16,8 +16,9 @@ are threads of the client, whose one Measurer thread does both ahead (CLIENT_MEA
 
 The job file's text travels with the task; the images and sidecars go straight to the
 output directory, which must be the same shared directory on the client and on every
-worker (README, "Distributed rendering (Dask)"). The session's events are forwarded to the client as Dask events (topic
-`spec["topic"]`) so the client can show which worker renders what.
+worker (README, "Distributed rendering (Dask)"). The session's events are forwarded to
+the client as Dask events (topic `spec["topic"]`) so the client can show which worker
+renders what.
 
 A sweep's contact sheet is a task too (contact_sheet_task): a worker's session, already
 running after the renders, reads the images from the shared output directory and writes
@@ -100,6 +101,13 @@ def _measured(surface: SurfaceParams) -> dict[str, Any]:
     return measure(surface, guess_rendered_levels(surface))
 
 
+def _own_request_parts(surface: SurfaceParams) -> tuple[dict[str, Any], Callable[[], dict | None]]:
+    """Measurer.request_parts for a worker process of its own: the surface's fits, fitted here
+    now (once per process), and its numbers, computed here while the session renders."""
+    fits = surface_fits(surface)
+    return ({"fits": fits} if fits is not None else {}), functools.partial(_measured, surface)
+
+
 def _in_a_session(request: dict[str, Any], session_jobs: int, session_memory: float,
                   on_event: Callable[[dict], None] | None = None,
                   surface: SurfaceParams | None = None) -> dict[str, Any]:
@@ -111,13 +119,10 @@ def _in_a_session(request: dict[str, Any], session_jobs: int, session_memory: fl
     session = POOL.take()
     try:
         follow = None
-        if surface is not None and CLIENT_MEASURER is not None:
-            fields, follow = CLIENT_MEASURER.request_parts(surface)
+        if surface is not None:
+            parts = CLIENT_MEASURER.request_parts if CLIENT_MEASURER is not None else _own_request_parts
+            fields, follow = parts(surface)
             request = {**request, **fields}
-        elif surface is not None:
-            fits = surface_fits(surface)
-            request = {**request, **({"fits": fits} if fits is not None else {})}
-            follow = functools.partial(_measured, surface)
         reply = session.request(request, on_event, follow)
     except BaseException:
         POOL.discard(session)
