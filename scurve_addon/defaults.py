@@ -238,6 +238,8 @@ def rendered_levels(p: SurfaceParams, available: bool) -> int | None:
     """The subdivision level Cycles renders the mirror at, or None for adaptive subdivision
     (the exact limit surface); `available` as for adaptive_edge_length."""
     return None if adaptive_edge_length(p, available) is not None else p.render_levels
+
+
 OBJECT_NAME = "S-Curve Mirror"
 PATCH_NAME = "S-Curve Patch"
 
