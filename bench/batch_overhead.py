@@ -43,6 +43,31 @@ LAPS = ("reset", "build_surface", "studio_scene", "device", "measure", "render",
 PROBE_SITE = os.path.join(ROOT, "bench", "probe_site")
 
 
+def probed(name: str, folder: str, command: list[str]) -> tuple[float, str, dict[int, dict]]:
+    """Run `command` (its "{out}" replaced by the output folder) with bench/probe_site in it
+    and in the processes it starts, from fresh `<name>_out` (not created) and `<name>_probes`
+    folders: (wall seconds from start to exit, the output folder, the probes by process id).
+    Raises RuntimeError with the command's output when it fails."""
+    out_dir, probes = os.path.join(folder, f"{name}_out"), os.path.join(folder, f"{name}_probes")
+    for path in (out_dir, probes):
+        shutil.rmtree(path, ignore_errors=True)
+    os.makedirs(probes)
+    pythonpath = os.pathsep.join(p for p in (PROBE_SITE, ROOT, os.environ.get("PYTHONPATH")) if p)
+    env = dict(os.environ, PYTHONPATH=pythonpath, SCURVE_BENCH_PROBE_DIR=probes)
+    launched = time.time()
+    proc = subprocess.run([out_dir if arg == "{out}" else arg for arg in command], cwd=ROOT, env=env,
+                          capture_output=True, text=True)
+    wall = time.time() - launched
+    if proc.returncode != 0:
+        raise RuntimeError(f"the {name} run failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+    found = {}
+    for path in glob.glob(os.path.join(probes, "probe-*.json")):
+        with open(path) as fh:
+            probe = json.load(fh)
+        found[probe["pid"]] = probe
+    return wall, out_dir, found
+
+
 FLOOR = r'''
 import os, sys
 import bpy
@@ -51,6 +76,7 @@ from scurve_addon.defaults import RenderParams, SceneParams, SurfaceParams
 from scurve_addon.render_jobs import render  # (bench/probe_site observes the renders from here on)
 from scurve_addon.scene import setup_studio_scene
 out, resolution, samples = sys.argv[1], sys.argv[2], sys.argv[3]
+os.makedirs(out)
 bpy.ops.wm.read_homefile(use_empty=True, use_factory_startup=True)
 context = bpy.context
 params = RenderParams(resolution=tuple(int(v) for v in resolution.split("x")),
@@ -70,26 +96,18 @@ for seed in (@SEEDS@):
 def run_floor(folder: str, resolution: str, samples: int | None) -> dict:
     """The floor: FLOOR in a fresh process, timed from its start to its exit, its renders
     observed by the same probe as the runners'."""
-    out_dir, probes = os.path.join(folder, "floor_out"), os.path.join(folder, "floor_probes")
-    for path in (out_dir, probes):
-        shutil.rmtree(path, ignore_errors=True)
-        os.makedirs(path)
     scripts = tempfile.mkdtemp(prefix="scurve-overhead-floor-")  # not under bench/: lint reads that
     script = os.path.join(scripts, "floor.py")
     with open(script, "w") as fh:
         fh.write(FLOOR.replace("@SEEDS@", ", ".join(str(s) for s in SEEDS)))
-    pythonpath = os.pathsep.join(p for p in (PROBE_SITE, ROOT, os.environ.get("PYTHONPATH")) if p)
-    env = dict(os.environ, PYTHONPATH=pythonpath, SCURVE_BENCH_PROBE_DIR=probes)
-    launched = time.time()
-    proc = subprocess.run([sys.executable, script, out_dir, resolution, str(samples or "default")], cwd=ROOT,
-                          env=env, capture_output=True, text=True)
-    wall = time.time() - launched
-    shutil.rmtree(scripts, ignore_errors=True)
-    if proc.returncode != 0 or len(os.listdir(out_dir)) != len(SEEDS):
-        raise RuntimeError(f"the floor failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
-    (path,) = glob.glob(os.path.join(probes, "probe-*.json"))
-    with open(path) as fh:
-        probe = json.load(fh)
+    try:
+        wall, out_dir, probes = probed("floor", folder,
+                                       [sys.executable, script, "{out}", resolution, str(samples or "default")])
+    finally:
+        shutil.rmtree(scripts, ignore_errors=True)
+    if len(os.listdir(out_dir)) != len(SEEDS):
+        raise RuntimeError(f"the floor wrote {sorted(os.listdir(out_dir))}, not {len(SEEDS)} images")
+    (probe,) = probes.values()
     renders = probe["renders"]
     render_work = sum(r["sampling_s"] for r in renders)
     parts = {"process start and bpy import": probe["render_imported"] - probe["python_started"],
@@ -121,33 +139,16 @@ def read_sidecars(out_dir: str) -> list[dict]:
 
 
 def run(folder: str, job_file: str, runner: str) -> dict:
-    out_dir = os.path.join(folder, f"{runner}_out")
-    probes = os.path.join(folder, f"{runner}_probes")
-    for path in (out_dir, probes):
-        shutil.rmtree(path, ignore_errors=True)
-    os.makedirs(probes)
-    pythonpath = os.pathsep.join(p for p in (PROBE_SITE, ROOT, os.environ.get("PYTHONPATH")) if p)
-    env = dict(os.environ, PYTHONPATH=pythonpath, SCURVE_BENCH_PROBE_DIR=probes)
-    command = [sys.executable, "-m", "render_jobs", "render", job_file, "--out", out_dir, "--force"]
+    command = [sys.executable, "-m", "render_jobs", "render", job_file, "--out", "{out}", "--force"]
     if runner == "dask":
         command += ["--workers", "1"]
-    launched = time.time()
-    proc = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
-    exited = time.time()
-    if proc.returncode != 0:
-        raise RuntimeError(f"{runner} runner failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
-    sidecars = read_sidecars(out_dir)
-    sessions = {}
-    for path in glob.glob(os.path.join(probes, "probe-*.json")):
-        with open(path) as fh:
-            probe = json.load(fh)
-        sessions[probe["pid"]] = probe
+    wall, out_dir, sessions = probed(runner, folder, command)
     pairs = []
-    for s in sidecars:  # the session id is host-pid-n; its job number indexes the probe's renders
+    for s in read_sidecars(out_dir):  # the session id is host-pid-n; its job number indexes the probe's renders
         pid = int(s["session"]["id"].split("-")[-2])
         pairs.append((s, sessions[pid]["renders"][s["session"]["job"] - 1]))
     start_up = sum(p["render_imported"] - p["python_started"] for p in sessions.values())
-    return summarise(exited - launched, pairs, start_up, TARGETS[runner])
+    return summarise(wall, pairs, start_up, TARGETS[runner])
 
 
 def summarise(wall: float, pairs: list[tuple[dict, dict]], start_up: float, target: float) -> dict:
