@@ -420,6 +420,84 @@ def make_certificates(folder) -> dict[str, str]:
     return files
 
 
+PRELOAD = "scurve_addon.render_jobs.worker_preload"
+
+
+def preloaded_worker(procs: Processes, tmp_path, address: str, name: str,
+                     environment: dict[str, str] | None = None) -> dict:
+    """A `dask worker --preload scurve_addon.render_jobs.worker_preload` (README), once it has
+    joined: its worker_facts."""
+    procs.start(name, dask_command("worker", address, "--nthreads", "1", "--name", name, "--host", "127.0.0.1",
+                                   "--no-dashboard", "--local-directory", str(tmp_path / name), "--preload", PRELOAD),
+                environment=environment)
+    with Client(address, timeout=START_TIMEOUT) as client:
+        client.wait_for_workers(1, timeout=START_TIMEOUT)
+        (facts,) = client.run(worker_facts).values()
+    return facts
+
+
+def running(pid: int) -> bool:
+    """Whether process `pid` exists and is not a zombie."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="utf-8", errors="replace") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except OSError:
+        return False
+
+
+def maps_blender(pid: int) -> bool:
+    """Whether process `pid` has the bpy module's library (Blender) mapped."""
+    with open(f"/proc/{pid}/maps", encoding="utf-8", errors="replace") as fh:
+        return any(f"{os.sep}bpy{os.sep}" in line and ".so" in line for line in fh)
+
+
+def test_a_preloaded_worker_joins_with_blender_loaded_in_its_session(tmp_path, processes):
+    """With the preload, the worker joins the cluster with its render session started and Blender
+    loaded in it; the first batch renders in that session (its jobs 1 and 2), the worker itself
+    never imports bpy, and the session ends with the worker."""
+    address = start_scheduler(processes, tmp_path)
+    facts = preloaded_worker(processes, tmp_path, address, "w1")
+    assert not facts["bpy_loaded"] and len(facts["sessions"]) == 1, facts
+    (session,) = facts["sessions"]
+    assert maps_blender(session) and not maps_blender(facts["pid"]), facts
+
+    job_path = write_job(tmp_path, "preloaded", [4, 6])
+    out = str(tmp_path / "out")
+    done = subprocess.run(render_command(job_path, out, "--scheduler", address), cwd=ROOT, env=env(),
+                          capture_output=True, text=True, timeout=RUN_TIMEOUT)
+    assert done.returncode == 0, done.stdout + done.stderr
+    batch = jobfile.load(job_path, out_dir=out)
+    check_outputs(batch)
+    records = [sidecar.read(os.path.join(out, job.sidecar_name))["session"] for job in batch.jobs]
+    assert sorted(r["job"] for r in records) == [1, 2], records
+    assert all(int(r["id"].split("-")[-2]) == session for r in records), (session, records)
+
+    with Client(address, timeout=START_TIMEOUT) as client:
+        assert not any(f["bpy_loaded"] for f in client.run(worker_facts).values())
+        client.retire_workers(close_workers=True)
+    deadline = time.monotonic() + 30  # the worker closes its sessions as it stops (dask_teardown)
+    while running(session) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not running(session), "the session outlived its worker"
+
+
+def test_a_preloaded_worker_whose_blender_cannot_load_logs_why_and_joins_without_a_session(tmp_path, processes):
+    """The preload's session cannot import bpy (a module of that name that raises, first on the
+    path: the worker never imports bpy, so only its session meets it): the worker's log has the
+    session's error, and the worker joins with no session left running."""
+    shadow = tmp_path / "shadow"
+    shadow.mkdir()
+    (shadow / "bpy.py").write_text('raise ImportError("no Blender in this test")\n', encoding="utf-8")
+    address = start_scheduler(processes, tmp_path)
+    broken = env()
+    broken["PYTHONPATH"] += os.pathsep + str(shadow)
+    facts = preloaded_worker(processes, tmp_path, address, "w1", environment=broken)
+    assert facts["sessions"] == [] and not facts["bpy_loaded"], facts
+    log = processes.log("w1")
+    assert "this worker's render session could not load Blender: the render process exited with code 1" in log, log
+    assert "ImportError: no Blender in this test" in log, log
+
+
 @pytest.mark.skipif(shutil.which("openssl") is None, reason="needs openssl to make test certificates")
 def test_a_tls_cluster_renders_and_refuses_a_client_without_a_certificate(tmp_path, processes):
     """The README's set-up with Dask's TLS: scheduler and worker on 127.0.0.1 with certificates

@@ -63,8 +63,10 @@ def worker_label(worker: Any = None) -> dict[str, Any]:
 
 
 def worker_facts() -> dict[str, Any]:
-    """For checks from a client (Client.run): whether this worker process has Blender loaded."""
-    return {"bpy_loaded": "bpy" in sys.modules, "pid": os.getpid(), "host": socket.gethostname()}
+    """For checks from a client (Client.run): whether this worker process has Blender loaded,
+    and the process ids of its render sessions."""
+    return {"bpy_loaded": "bpy" in sys.modules, "pid": os.getpid(), "host": socket.gethostname(),
+            "sessions": POOL.pids()}
 
 
 def _emit(worker: Any, topic: str | None, message: dict[str, Any]) -> None:

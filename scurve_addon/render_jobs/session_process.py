@@ -20,7 +20,7 @@ import subprocess
 import sys
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from .session_server import PARENT_ENV
@@ -193,7 +193,6 @@ class SessionProcess:
         final event. Raises SessionDiedError when the process ends before answering.
         `measure` (render requests): computes the job's surface numbers (measure.measure) in a
         thread of this process while the session renders; they follow the request."""
-        assert self.proc.stdout is not None
         if measure is not None:
             message = {**message, "measured": "follows"}
         try:
@@ -203,13 +202,7 @@ class SessionProcess:
         if measure is not None:
             threading.Thread(target=self._follow_up, args=(message["job"], measure), daemon=True,
                              name="measure-follow-up").start()
-        for raw in self.proc.stdout:
-            try:
-                event = json.loads(raw)
-            except ValueError:
-                continue
-            if not isinstance(event, dict):
-                continue
+        for event in self._events():
             if event.get("event") in FINAL_EVENTS:
                 if event["event"] == "done":
                     self.jobs += 1
@@ -217,6 +210,26 @@ class SessionProcess:
             if on_event is not None:
                 on_event(event)
         raise self.died()
+
+    def wait_ready(self) -> None:
+        """Wait until Blender has loaded in the session (its "ready" event, the first it sends;
+        a request then finds it done). Raises SessionDiedError if the session ends first."""
+        for event in self._events():
+            if event.get("event") == "ready":
+                return
+        raise self.died()
+
+    def _events(self) -> Iterator[dict[str, Any]]:
+        """The session's events as they come (lines of its output that are not one are skipped),
+        until its output ends."""
+        assert self.proc.stdout is not None
+        for raw in self.proc.stdout:
+            try:
+                event = json.loads(raw)
+            except ValueError:
+                continue
+            if isinstance(event, dict):
+                yield event
 
     def memory_mb(self) -> float | None:
         """Resident memory of the process in MiB (Linux /proc), or None where unknown."""
@@ -309,23 +322,31 @@ class SessionPool:
             self._all.add(session)
         return session
 
-    def prestart(self, count: int) -> None:
+    def prestart(self, count: int) -> list[SessionProcess]:
         """Have at least `count` sessions, starting the missing ones now (idle), so that Blender
         loads in them while this process does other work (render_jobs/__main__.py: before it
         reads the job file, or imports Dask for the workers of `--workers N`, which are
-        threads of this process). Any left at exit are killed (and die with this process
-        anyway)."""
+        threads of this process; worker_preload.py: while a Dask worker starts). Returns the
+        sessions started. Any left at exit are killed (and die with this process anyway)."""
         import atexit
 
         with self._lock:
             missing = count - len(self._all)
         if missing > 0 and not self._all:
             atexit.register(self.kill_all)
+        started = []
         for _ in range(missing):
             session = SessionProcess()
+            started.append(session)
             with self._lock:
                 self._all.add(session)
                 self._idle.append(session)
+        return started
+
+    def pids(self) -> list[int]:
+        """The process ids of this process's sessions, idle and busy."""
+        with self._lock:
+            return sorted(session.pid for session in self._all)
 
     def give_back(self, session: SessionProcess, max_jobs: int, max_memory_mb: float) -> str | None:
         """Keep `session` for the next task, or close it; returns why it was recycled."""

@@ -1,0 +1,48 @@
+"""A Dask worker preload that loads Blender as the worker starts:
+
+    dask worker ADDRESS --nthreads 1 --preload scurve_addon.render_jobs.worker_preload ...
+
+Without it, a worker starts its render session (session_process.py) on its first render
+task, so the first batch sent to a newly started cluster waits while every worker loads
+Blender (0.5-1 s a worker here; longer where Blender is read from a network disk). With it,
+the worker starts one session per worker thread before it joins the cluster, and joins once
+Blender has loaded in each of them. The first tasks then find their sessions waiting, as the
+tasks of later batches do. A session that cannot load Blender has its error in the worker's
+log ("Failed to start preload"), and the worker joins without it: its tasks then start
+sessions as without the preload, and fail the same way, each reported to the client.
+
+The worker itself still never imports bpy: the sessions are processes of their own, which
+end with the worker (dask_teardown, and session_server.die_with_parent). An idle session
+holds Blender's memory (about 0.5 GiB) until the worker stops or recycles it.
+"""
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from . import cluster_task  # noqa: F401  (the task's code, numpy and the geometry load now too)
+from .session_process import POOL, SessionDiedError
+
+READY_TIMEOUT_S = 600.0  # how long a session may take to load Blender before the worker gives up
+
+
+async def dask_setup(worker: Any) -> None:
+    """Start the worker's sessions and wait until Blender has loaded in each one. Raises
+    RuntimeError, with the session's last output, when one ends or times out first (Dask logs
+    it; the worker's sessions are then gone)."""
+    sessions = POOL.prestart(worker.state.nthreads)  # here, in the worker's own (lasting) thread
+    try:
+        await asyncio.wait_for(asyncio.gather(*(asyncio.to_thread(s.wait_ready) for s in sessions)),
+                               READY_TIMEOUT_S)
+    except SessionDiedError as exc:
+        POOL.kill_all()
+        raise RuntimeError("this worker's render session could not load Blender: " + exc.describe()) from None
+    except asyncio.TimeoutError:
+        POOL.kill_all()
+        raise RuntimeError(f"this worker's render session did not load Blender within {READY_TIMEOUT_S:g} s") \
+            from None
+
+
+def dask_teardown(worker: Any) -> None:
+    """The worker closes: so do its sessions (busy ones too; the worker's tasks are over)."""
+    POOL.kill_all()
