@@ -37,7 +37,7 @@ async def dask_setup(worker: Any) -> None:
     except SessionDiedError as exc:
         POOL.kill_all()
         raise RuntimeError("this worker's render session could not load Blender: " + exc.describe()) from None
-    except asyncio.TimeoutError:
+    except TimeoutError:
         POOL.kill_all()
         raise RuntimeError(f"this worker's render session did not load Blender within {READY_TIMEOUT_S:g} s") \
             from None
