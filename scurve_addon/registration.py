@@ -14,6 +14,7 @@ import bpy
 
 from . import live, presets
 from .command import CLI_ID, cli_main
+from .geometry import fit_cache
 from .operators.add_mirror_material import SCURVE_OT_add_mirror_material
 from .operators.add_patch import SCURVE_OT_add_patch
 from .operators.add_smoothing import SCURVE_OT_add_smoothing
@@ -95,6 +96,18 @@ def _remove_render_settings() -> None:
         del cast(Any, bpy.types.Scene).scurve_render
 
 
+# The installed extension's package ("bl_ext.user_default.scurve_mirror"), else "" (a checkout).
+EXTENSION = __package__.removesuffix(".scurve_addon") if __package__.startswith("bl_ext.") else ""
+
+
+def _use_extension_fit_cache() -> None:
+    """An installed extension keeps the edge fits' cache (geometry/fit_cache.py) in its own
+    user folder, which Blender removes with the extension, never in the add-on's folder."""
+    if EXTENSION:
+        fit_cache.set_folder(bpy.utils.extension_path_user(EXTENSION, path="fits", create=True))
+        _undo.append(partial(fit_cache.set_folder, None))
+
+
 def register() -> None:
     if _undo:  # registered already (or a failed unregister): start from a clean slate
         _unwind()
@@ -114,6 +127,7 @@ def register() -> None:
             _menu(name).append(fn)
             _undo.append(partial(_remove_menu, name, fn))
         presets.install()
+        _use_extension_fit_cache()
     except BaseException:
         _unwind()
         raise

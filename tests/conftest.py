@@ -9,7 +9,7 @@
 This module imports bpy only for the whole suite (pytest_configure). It points
 BLENDER_USER_RESOURCES at a temporary folder when pytest loads it, before any test module
 is imported, so nothing a test does (presets, installed extensions) reaches the user's
-real Blender configuration.
+real Blender configuration; the same for the edge fits' cache (SCURVE_FIT_CACHE).
 """
 from __future__ import annotations
 
@@ -27,6 +27,11 @@ TESTS = Path(__file__).resolve().parent
 _USER_RESOURCES = tempfile.mkdtemp(prefix="scurve-test-user-")
 os.environ["BLENDER_USER_RESOURCES"] = _USER_RESOURCES
 atexit.register(shutil.rmtree, _USER_RESOURCES, ignore_errors=True)
+# The edge fits' cache (geometry/fit_cache.py), for this run's processes only: the tests
+# neither read nor fill the user's own.
+_FIT_CACHE = tempfile.mkdtemp(prefix="scurve-test-fits-")
+os.environ["SCURVE_FIT_CACHE"] = _FIT_CACHE
+atexit.register(shutil.rmtree, _FIT_CACHE, ignore_errors=True)
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 

@@ -56,6 +56,9 @@ def test_zip_installs_runs_and_uninstalls(built_zip, tmp_path):
     assert result["build"] == ["FINISHED"] and result["vertices"] == 9 * 7
     assert result["modifiers"] == ["SUBSURF"] and result["material"] == "S-Curve Polished Steel"
     assert result["presets"] == ["Default.py", "Kistefos-like.py", "Recipe.py"]
+    # the edge fits' cache is the extension's own user folder (not the add-on's, not the test run's)
+    assert result["fit_cache"].startswith(str(tmp_path / "user")) and "scurve_mirror" in result["fit_cache"]
+    assert result["fits"] == ["plan_controls", "section_controls"], result
     assert result["operator_after_disable"] is False and result["removed"] is True
     # everything it wrote stayed inside the temporary user folder
     assert (tmp_path / "user" / "extensions").is_dir()

@@ -18,7 +18,8 @@ err^4), by Levenberg-Marquardt with an exact Jacobian; the rest stay interpolate
   The residuals are the normal error with the exact section against the analytic normal at the
   closest point of the same horizontal section.
 Both errors are symmetric (mirror in z, half turn), so only the spans next to one end that
-the free values reach are sampled. Results are cached: a rebuild with the same shape is free.
+the free values reach are sampled. Results are cached: a rebuild with the same shape is free,
+and this user's other processes find them in the fit cache (fit_cache.py).
 """
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from . import bspline, shape
+from . import bspline, fit_cache, shape
 from .least_squares import levenberg_marquardt, sine_squared, sine_squared_derivative
 from .quality import NORMAL_BAND
 
@@ -197,20 +198,30 @@ def _mirrored(controls: np.ndarray) -> np.ndarray:
 
 
 class _Fits:
-    """A fit's results by key, read-only, at most 64 (the oldest go first). Results fitted by
-    another process of the same code can be put in (take_factor_fits)."""
+    """A fit's results by key, read-only, at most 64 (the oldest go first), also kept in this
+    user's fit cache (fit_cache.py) for other processes. Results fitted by another process of
+    the same code can be put in (take_factor_fits); `shape_ok(key, result)` tells whether a
+    result from elsewhere has the shape and exact symmetries of this fit's results."""
 
-    def __init__(self, fit: Callable[..., np.ndarray]):
-        self.fit = fit
+    def __init__(self, fit: Callable[..., np.ndarray], shape_ok: Callable[[tuple, np.ndarray], bool]):
+        self.fit, self.shape_ok = fit, shape_ok
+        self.name = fit.__name__.strip("_")
         self.results: dict[tuple, np.ndarray] = {}
         self._lock = threading.Lock()  # a Dask worker fits in one thread and measures in another
 
     def __call__(self, *key: Any) -> np.ndarray:
         result = self.results.get(key)
         if result is None:
-            result = self.fit(*key)
+            result = fit_cache.load(self.name, key)
+            if result is None or not self.acceptable(key, result):
+                result = self.fit(*key)
+                fit_cache.store(self.name, key, result)
             self.put(key, result)
         return result
+
+    def acceptable(self, key: tuple, result: np.ndarray) -> bool:
+        """A result from elsewhere (another process, the fit cache) that this fit could give."""
+        return bool(np.isfinite(result).all()) and self.shape_ok(key, result)
 
     def put(self, key: tuple, result: np.ndarray) -> None:
         result.setflags(write=False)
@@ -220,7 +231,11 @@ class _Fits:
             self.results[key] = result
 
 
-@_Fits
+def _fits(shape_ok: Callable[[tuple, np.ndarray], bool]) -> Callable[[Callable[..., np.ndarray]], _Fits]:
+    return lambda fit: _Fits(fit, shape_ok)
+
+
+@_fits(lambda key, c: c.shape == (key[0] + 1, 2) and np.array_equal(_mirrored(c), c))
 def _section_controls(n: int, length_over_radius: float) -> np.ndarray:
     th = theta_nodes(n)
     plain = _mirrored(bspline.interpolate(np.stack(shape.section_terms(th), -1)))
@@ -396,7 +411,7 @@ def _plan_interpolated(rows: int, profile: str, s_bend: float, nodes: np.ndarray
     return _odd(bspline.interpolate(np.concatenate([c, w], -1)))
 
 
-@_Fits
+@_fits(lambda key, c: c.shape == (2 * key[0] + 1, 4) and np.array_equal(_odd(c), c))
 def _plan_controls(rows: int, profile: str, s_bend: float, r: float) -> np.ndarray:
     """(2 rows + 1, 4) controls for L = 1, s_bend and r = R in units of L."""
     linear = profile == "LINEAR" and s_bend == 0.0
@@ -475,14 +490,11 @@ def take_factor_fits(p, fits: Any) -> bool:
         plan = np.array(fits["plan"], dtype=float)
     except (KeyError, TypeError, ValueError, IndexError):
         return False
-    if section.shape != (int(p.arc_segments) + 1, 2) or plan.shape != (2 * int(p.rows) + 1, 4):
+    section_key, plan_key = _section_key(p.arc_segments, p.length / p.radius), _plan_key(p)
+    if not (_section_controls.acceptable(section_key, section) and _plan_controls.acceptable(plan_key, plan)):
         return False
-    if not (np.isfinite(section).all() and np.isfinite(plan).all()):
-        return False
-    if not (np.array_equal(_mirrored(section), section) and np.array_equal(_odd(plan), plan)):
-        return False
-    _section_controls.put(_section_key(p.arc_segments, p.length / p.radius), section)
-    _plan_controls.put(_plan_key(p), plan)
+    _section_controls.put(section_key, section)
+    _plan_controls.put(plan_key, plan)
     return True
 
 

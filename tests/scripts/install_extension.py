@@ -5,6 +5,7 @@ test session would clash with the installed copy). BLENDER_USER_RESOURCES must p
 temporary folder: the caller sets it, so the user's Blender config is never touched.
 Usage: python install_extension.py ZIP
 """
+import importlib
 import json
 import os
 import sys
@@ -29,6 +30,9 @@ obj = bpy.context.active_object
 result["vertices"] = len(obj.data.vertices)
 result["modifiers"] = [m.type for m in obj.modifiers]
 result["material"] = obj.active_material.name
+fit_cache = importlib.import_module(module + ".scurve_addon.geometry.fit_cache")
+result["fit_cache"] = fit_cache.folder()
+result["fits"] = sorted(name.split("-")[0] for name in os.listdir(result["fit_cache"]))
 result["presets"] = sorted(os.listdir(bpy.utils.user_resource(
     "SCRIPTS", path="presets/operator/scurve.build_mirror")))
 bpy.ops.preferences.addon_disable(module=module)

@@ -197,6 +197,55 @@ def test_fits_from_another_process_build_the_same_net_and_bad_ones_are_refused()
     assert plan_key not in edge_fit._plan_controls.results
 
 
+def test_fits_are_kept_on_disk_for_other_processes_and_bad_entries_are_fitted_again(tmp_path, monkeypatch):
+    """A fit goes into the user's fit cache (fit_cache.py); a process without it in memory reads
+    it back bit for bit without fitting. An entry that is not a fit of its key (other shape,
+    broken symmetry, not a number, not an array at all) is fitted again and replaced, and a
+    folder that others may write to is neither read nor written."""
+    from scurve_addon.geometry import fit_cache
+
+    monkeypatch.setattr(fit_cache, "_folder", str(tmp_path / "fits"))
+    sections = edge_fit._section_controls
+    key = edge_fit._section_key(14, 3.1)
+    sections.results.pop(key, None)
+    fitted = edge_fit.section_controls(14, 3.1)
+    (entry,) = (tmp_path / "fits").iterdir()
+    assert entry.name.startswith("section_controls-") and entry.suffix == ".npy"
+
+    def refit(*_key):
+        raise AssertionError("fitted again")
+
+    sections.results.pop(key)
+    with monkeypatch.context() as m:
+        m.setattr(sections, "fit", refit)
+        assert np.array_equal(edge_fit.section_controls(14, 3.1), fitted)  # from the disk
+
+    asymmetric = fitted.copy()
+    asymmetric[2, 1] += 1e-3
+    for bad in (fitted[:-1], asymmetric, np.full_like(fitted, np.nan)):
+        np.save(entry, bad)
+        sections.results.pop(key)
+        assert np.array_equal(edge_fit.section_controls(14, 3.1), fitted)
+        assert np.array_equal(np.load(entry), fitted)  # replaced by the good fit
+    entry.write_bytes(b"not an array")
+    sections.results.pop(key)
+    assert np.array_equal(edge_fit.section_controls(14, 3.1), fitted)
+
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o777)
+    monkeypatch.setattr(fit_cache, "_folder", str(shared))
+    np.save(shared / entry.name, asymmetric)  # planted where anyone could
+    sections.results.pop(key)
+    assert np.array_equal(edge_fit.section_controls(14, 3.1), fitted)
+    assert sorted(p.name for p in shared.iterdir()) == [entry.name]  # nothing written there either
+    assert np.array_equal(np.load(shared / entry.name), asymmetric)
+
+    monkeypatch.setattr(fit_cache, "_folder", "")  # no cache at all
+    sections.results.pop(key)
+    assert np.array_equal(edge_fit.section_controls(14, 3.1), fitted)
+
+
 def test_small_and_fine_grids_keep_plain_interpolation():
     for n in (4, 5, 48):
         th = edge_fit.theta_nodes(n)
