@@ -34,6 +34,9 @@ import sys
 import tempfile
 import time
 
+from scurve_addon.defaults import SurfaceParams
+
+from . import fits
 from .paths import ROOT, result_path
 
 RESOLUTION = "640x360"
@@ -187,7 +190,8 @@ def main() -> None:
     folder = result_path("batch_overhead")
     os.makedirs(folder, exist_ok=True)
     job_file = write_job_file(folder, args.resolution, args.samples)
-    result: dict = {"resolution": args.resolution, "samples": args.samples}
+    result: dict = {"resolution": args.resolution, "samples": args.samples,
+                    "fit_cache": fits.fill([SurfaceParams()])}
     for runner in ("local", "dask"):
         if runner not in args.runners.split(","):
             result[runner] = {"measured": False, "why": "not measured: not asked for (--runners)"}

@@ -191,7 +191,8 @@ def batch(report: Report, data: dict | None) -> list[str]:
               "render work**). The rest is itemised from the sidecars' `timings` and the probes. The floor, "
               "measured the same way in the same run, is one bare Blender script that imports bpy, builds the "
               "default mirror and studio with persistent data on, and renders and saves the same images: "
-              "Blender's import and Cycles' first sync are in every process that renders them.", "",
+              "Blender's import and Cycles' first sync are in every process that renders them. "
+              f"{_fit_cache_note(data)}", "",
               "Beyond the floor: the runner's overhead seconds less the floor's, and that as a share of the "
               "runner's wall time (render work varies by several % between runs on a shared machine; the "
               "overhead seconds of the two compare directly).", "",
@@ -245,7 +246,8 @@ def batch(report: Report, data: dict | None) -> list[str]:
 
 THROUGHPUT_NAMES = {"local": "local runner", "workers": "`--workers 2` (cluster start included)",
                     "scheduler_cold": "`--scheduler`, 2 running workers, sessions not started yet",
-                    "scheduler_warm": "`--scheduler`, 2 running workers, sessions running"}
+                    "scheduler_warm": "`--scheduler`, 2 running workers, sessions running",
+                    "scheduler_preloaded": "`--scheduler`, 2 new workers started with the worker preload"}
 
 
 def throughput(report: Report, data: dict | None, levels: dict | None = None) -> list[str]:
@@ -263,6 +265,17 @@ def throughput(report: Report, data: dict | None, levels: dict | None = None) ->
     return lines
 
 
+def _fit_cache_note(data: dict) -> str:
+    """How the contenders got the edge fits (bench/fits.py)."""
+    if "fit_cache" not in data:
+        return ""
+    if data["fit_cache"] is None:
+        return "No fit cache: every process fitted the surfaces it built."
+    return ("The edge-fit cache was filled before the first run, so every contender, floors included, read "
+            "the fits from it (geometry/fit_cache.py; fitting is 0.02-0.25 s per new arc or row count, once "
+            "per machine and code version).")
+
+
 def _throughput_table(report: Report, data: dict, suffix: str) -> list[str]:
     secs = data["seconds"]
     lines = [f"The {data['jobs']}-job sweep arc_segments = [8, 12, 16, 24] x rows = [4, 8, 16], "
@@ -271,10 +284,14 @@ def _throughput_table(report: Report, data: dict, suffix: str) -> list[str]:
              "for); contact sheets off (the floor writes none). The floor is one process that builds the studio "
              "once, turns on persistent data, and per job swaps only the mesh, renders and saves the PNG, "
              "process start included. Wall times of whole commands, interleaved rounds "
-             f"({data['rounds']}); ratios to the floor of the same round, median.", "",
+             f"({data['rounds']}); ratios to the floor of the same round, median. {_fit_cache_note(data)}", "",
              f"Floor: {secs['floor']['median']:.2f} s (median; min {secs['floor']['min']:.2f} s).", "",
              "| runner | median s | ratio to floor | target |", "|---|---:|---:|---|"]
     for key, name in THROUGHPUT_NAMES.items():
+        if key not in data["ratio_to_floor"]:  # results from before that runner was measured
+            lines.append(f"| {name} | - | - | not measured in this run |")
+            report.target(f"Small-render throughput, {name}{suffix}", "not run", status(None))
+            continue
         ratio = data["ratio_to_floor"][key]["median"]
         target = data["targets"][key]
         verdict = status(ratio <= target, f"{ratio - target:.2f}x over")

@@ -11,11 +11,14 @@ writes none.
 - workers: `render --workers 2` (a local Dask cluster, its start included);
 - scheduler: `render --scheduler` to an already running scheduler with 2 one-thread
   workers on 127.0.0.1, first on workers that have rendered nothing yet (their render
-  sessions start during the batch: "cold"), then again (sessions running: "warm").
+  sessions start during the batch: "cold"), then again (sessions running: "warm");
+- scheduler, preloaded: the same to 2 new workers started with the README's optional
+  `--preload scurve_addon.render_jobs.worker_preload` (sessions started with the workers,
+  nothing rendered yet).
 
 Each contender runs `rounds` times, interleaved (bench/timing.py); every figure is a
 ratio to the floor's time in the same round. Targets: local
-<= 1.3x, scheduler <= 1.5x, workers <= 2.5x.
+<= 1.3x, scheduler <= 1.5x (each of the three), workers <= 2.5x.
 """
 from __future__ import annotations
 
@@ -30,11 +33,16 @@ import sys
 import tempfile
 import time
 
+from scurve_addon.defaults import SurfaceParams
+
+from . import fits
 from .paths import ROOT, result_path
 from .timing import Samples, paired_ratio
 
-TARGETS = {"local": 1.3, "scheduler_cold": 1.5, "scheduler_warm": 1.5, "workers": 2.5}
-JOB = """\
+TARGETS = {"local": 1.3, "scheduler_cold": 1.5, "scheduler_warm": 1.5, "scheduler_preloaded": 1.5, "workers": 2.5}
+PRELOAD = "scurve_addon.render_jobs.worker_preload"
+ARC_SEGMENTS, ROWS = (8, 12, 16, 24), (4, 8, 16)  # the sweep, in JOB and FLOOR
+JOB = f"""\
 # Written by bench/throughput.py: many small renders.
 [output]
 contact_sheet = false
@@ -46,8 +54,8 @@ device = "cpu"
 [[job]]
 name = "small"
 [job.surface]
-arc_segments = [8, 12, 16, 24]
-rows = [4, 8, 16]
+arc_segments = {list(ARC_SEGMENTS)}
+rows = {list(ROWS)}
 """
 
 FLOOR = r'''
@@ -69,8 +77,8 @@ scene = context.scene
 scene.cycles.device = "CPU"
 scene.render.use_persistent_data = True
 scene.render.image_settings.file_format = "PNG"
-for n in (8, 12, 16, 24):
-    for rows in (4, 8, 16):
+for n in @ARCS@:
+    for rows in @ROWS@:
         grid = geometry.full_surface(SurfaceParams(arc_segments=n, rows=rows, adaptive_subdivision=ADAPTIVE))
         mesh_data.write_mesh(surface.data, grid.verts, grid.loops, grid.starts)
         surface.update_tag(refresh={"DATA"})
@@ -102,8 +110,9 @@ def run(command: list[str], out: str) -> float:
 
 
 @contextlib.contextmanager
-def cluster(folder: str):
-    """A scheduler and two one-thread workers on 127.0.0.1 (as the README starts them)."""
+def cluster(folder: str, preload: bool = False):
+    """A scheduler and two one-thread workers on 127.0.0.1 (as the README starts them), with
+    the worker preload (render sessions started with the workers) if `preload`."""
     dask = os.path.join(os.path.dirname(sys.executable), "dask")
     os.makedirs(folder, exist_ok=True)
     scheduler_file = os.path.join(folder, "scheduler.json")
@@ -122,7 +131,8 @@ def cluster(folder: str):
         for name in ("w1", "w2"):
             procs.append(subprocess.Popen([dask, "worker", address, "--nthreads", "1", "--name", name, "--host",
                                            "127.0.0.1", "--no-dashboard", "--local-directory",
-                                           os.path.join(folder, name)], env=env(), cwd=ROOT,
+                                           os.path.join(folder, name),
+                                           *(["--preload", PRELOAD] if preload else [])], env=env(), cwd=ROOT,
                                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                           start_new_session=True))
         from distributed import Client
@@ -146,7 +156,8 @@ def prepare(prefix: str, job_name: str, job_text: str, adaptive: bool = True) ->
         fh.write(job_text + ("" if adaptive else "[surface]\nadaptive_subdivision = false\n"))
     floor_script = os.path.join(folder, "floor.py")
     with open(floor_script, "w") as fh:
-        fh.write(FLOOR.replace("@ADAPTIVE@", repr(adaptive)))
+        fh.write(FLOOR.replace("@ADAPTIVE@", repr(adaptive)).replace("@ARCS@", repr(ARC_SEGMENTS))
+                 .replace("@ROWS@", repr(ROWS)))
     return folder, job_file, floor_script
 
 
@@ -160,8 +171,10 @@ def main() -> None:
     args = parser.parse_args()
     args.out = args.out or result_path("throughput_levels.json" if args.levels else "throughput.json")
     folder, job_file, floor_script = prepare("scurve-throughput-", "small.toml", JOB, adaptive=not args.levels)
+    fit_cache = fits.fill([SurfaceParams(arc_segments=n, rows=rows) for n in ARC_SEGMENTS for rows in ROWS])
     render = [sys.executable, "-m", "render_jobs", "render", job_file, "--force", "--out"]
-    samples = {name: Samples() for name in ("floor", "local", "workers", "scheduler_cold", "scheduler_warm")}
+    samples = {name: Samples() for name in ("floor", "local", "workers", "scheduler_cold", "scheduler_warm",
+                                            "scheduler_preloaded")}
     try:
         for r in range(args.rounds):
             samples["floor"].seconds.append(run([sys.executable, floor_script, os.path.join(folder, "floor")],
@@ -174,12 +187,16 @@ def main() -> None:
                 for warmth in ("cold", "warm"):
                     out = os.path.join(folder, f"scheduler_{warmth}")
                     samples[f"scheduler_{warmth}"].seconds.append(run([*render, out, "--scheduler", address], out))
+            with cluster(os.path.join(folder, f"preloaded{r}"), preload=True) as address:
+                out = os.path.join(folder, "scheduler_preloaded")
+                samples["scheduler_preloaded"].seconds.append(run([*render, out, "--scheduler", address], out))
             print(f"  round {r + 1}/{args.rounds}: " + ", ".join(f"{k} {v.seconds[-1]:.2f} s"
                                                                for k, v in samples.items()), flush=True)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     result = {"jobs": 12, "resolution": [64, 36], "samples": 4, "rounds": args.rounds,
               "tessellation": "render levels" if args.levels else "default (adaptive subdivision on 5.0)",
+              "fit_cache": fit_cache,
               "seconds": {k: v.as_dict() for k, v in samples.items()},
               "ratio_to_floor": {k: paired_ratio(v, samples["floor"]) for k, v in samples.items() if k != "floor"},
               "targets": TARGETS}
