@@ -45,19 +45,26 @@ def folder() -> str | None:
 
 
 @functools.cache
-def _code_digest() -> str:
-    """A digest of the geometry package's source: its fits change only with it."""
+def _code_digest() -> str | None:
+    """A digest of the geometry package's source (its fits change only with it), or None
+    when the source cannot be read (then there is no cache)."""
     digest = hashlib.sha256()
     here = os.path.dirname(os.path.abspath(__file__))
-    for name in sorted(os.listdir(here)):
-        if name.endswith(".py"):
-            with open(os.path.join(here, name), "rb") as fh:
-                digest.update(name.encode() + b"\0" + fh.read())
+    try:
+        for name in sorted(os.listdir(here)):
+            if name.endswith(".py"):
+                with open(os.path.join(here, name), "rb") as fh:
+                    digest.update(name.encode() + b"\0" + fh.read())
+    except OSError:
+        return None
     return digest.hexdigest()
 
 
-def _path(where: str, name: str, key: tuple) -> str:
-    digest = hashlib.sha256(repr((name, key, _code_digest())).encode()).hexdigest()[:40]
+def _path(where: str, name: str, key: tuple) -> str | None:
+    code = _code_digest()
+    if code is None:
+        return None
+    digest = hashlib.sha256(repr((name, key, code)).encode()).hexdigest()[:40]
     return os.path.join(where, f"{name}-{digest}.npy")
 
 
@@ -74,10 +81,11 @@ def _trusted(where: str) -> bool:
 def load(name: str, key: tuple) -> np.ndarray | None:
     """The stored result of fit `name` for `key`: a float array, unchecked, or None."""
     where = folder()
-    if where is None or not _trusted(where):
+    path = None if where is None or not _trusted(where) else _path(where, name, key)
+    if path is None:
         return None
     try:
-        with open(_path(where, name, key), "rb") as fh:
+        with open(path, "rb") as fh:
             array = np.load(fh, allow_pickle=False)
     except (OSError, ValueError, EOFError):
         return None
@@ -88,7 +96,8 @@ def store(name: str, key: tuple, array: np.ndarray) -> None:
     """Keep `array` as the result of fit `name` for `key` (written whole, then renamed, so a
     reader never sees half a file); nothing happens when the folder cannot be written."""
     where = folder()
-    if where is None:
+    path = None if where is None else _path(where, name, key)
+    if where is None or path is None:
         return
     temp = None
     try:
@@ -98,7 +107,7 @@ def store(name: str, key: tuple, array: np.ndarray) -> None:
         fd, temp = tempfile.mkstemp(dir=where, prefix=f".{name}-", suffix=".partial")
         with os.fdopen(fd, "wb") as fh:
             np.save(fh, np.asarray(array, dtype=np.float64), allow_pickle=False)
-        os.replace(temp, _path(where, name, key))
+        os.replace(temp, path)
         temp = None
     except OSError:
         pass
