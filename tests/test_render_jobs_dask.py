@@ -452,9 +452,10 @@ def maps_blender(pid: int) -> bool:
 
 
 def test_a_preloaded_worker_joins_with_blender_loaded_in_its_session(tmp_path, processes):
-    """With the preload, the worker joins the cluster with its render session started and Blender
-    loaded in it; the first batch renders in that session (its jobs 1 and 2), the worker itself
-    never imports bpy, and the session ends with the worker."""
+    """With the preload, the worker joins the cluster with its render session started, Blender
+    loaded in it and a warm-up render done; the first batch renders in that session (its jobs 2
+    and 3, keeping the warm-up's world), the worker itself never imports bpy, and the session
+    ends with the worker."""
     address = start_scheduler(processes, tmp_path)
     facts = preloaded_worker(processes, tmp_path, address, "w1")
     assert not facts["bpy_loaded"] and len(facts["sessions"]) == 1, facts
@@ -468,9 +469,12 @@ def test_a_preloaded_worker_joins_with_blender_loaded_in_its_session(tmp_path, p
     assert done.returncode == 0, done.stdout + done.stderr
     batch = jobfile.load(job_path, out_dir=out)
     check_outputs(batch)
-    records = [sidecar.read(os.path.join(out, job.sidecar_name))["session"] for job in batch.jobs]
-    assert sorted(r["job"] for r in records) == [1, 2], records
+    records = sorted((sidecar.read(os.path.join(out, job.sidecar_name))["session"] for job in batch.jobs),
+                     key=lambda r: r["job"])
+    assert [r["job"] for r in records] == [2, 3], records  # job 1: the preload's warm-up render
     assert all(int(r["id"].split("-")[-2]) == session for r in records), (session, records)
+    # the warm-up rendered the default studio: the first job keeps its world, and Cycles its sky
+    assert "studio.world" in records[0]["reused"] and records[0]["cycles_sync"]["images_loaded"] == [], records
 
     with Client(address, timeout=START_TIMEOUT) as client:
         assert not any(f["bpy_loaded"] for f in client.run(worker_facts).values())
