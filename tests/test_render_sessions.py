@@ -405,6 +405,58 @@ def test_session_temporary_files_go_with_the_session(tmp_path):
     assert not os.path.exists(folder)
 
 
+OWNER = """\
+import sys, time
+from scurve_addon.render_jobs.session_process import SessionProcess
+session = SessionProcess()
+print(session.tempdir, session.pid, flush=True)
+session.wait_ready()
+print("ready", flush=True)
+if sys.argv[1] == "wait":
+    time.sleep(600)
+session.kill()
+"""
+
+
+def test_the_folder_of_a_session_whose_owner_was_killed_goes_with_the_next_owner(tmp_path):
+    """An owner SIGKILLed with its session running: the session dies with it and its folder stays
+    behind, nobody being left to remove it. The next owner on the machine (its first session)
+    removes it, and the folder of an unmarked session once old, but not those of sessions that
+    run, nor a folder just made."""
+    from scurve_addon.render_jobs import session_tempdirs
+
+    owner = subprocess.Popen([sys.executable, "-c", OWNER, "wait"], env=env(TMPDIR=str(tmp_path)),
+                             stdout=subprocess.PIPE, text=True)
+    assert owner.stdout is not None
+    folder, pid = owner.stdout.readline().split()
+    assert owner.stdout.readline().strip() == "ready"
+    owner.kill()
+    owner.wait()
+    deadline = time.monotonic() + 30  # the session dies with its owner (PR_SET_PDEATHSIG)
+    while os.path.exists(f"/proc/{pid}") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not os.path.exists(f"/proc/{pid}") and os.path.isdir(folder)
+
+    def folder_of(name: str, pid: int | None, age_s: float = 0.0) -> str:
+        path = tmp_path / f"{session_tempdirs.PREFIX}{name}"
+        path.mkdir()
+        if pid is not None:
+            (path / session_tempdirs.PID_FILE).write_text(str(pid))
+        if age_s:
+            os.utime(path, (time.time() - age_s,) * 2)
+        return str(path)
+
+    running = folder_of("running", os.getpid())
+    just_made = folder_of("just-made", None)
+    unmarked_old = folder_of("unmarked-old", None, 2 * session_tempdirs.UNMARKED_STALE_S)
+    done = subprocess.run([sys.executable, "-c", OWNER, "end"], env=env(TMPDIR=str(tmp_path)),
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    left = sorted(os.listdir(tmp_path))
+    assert left == sorted(os.path.basename(p) for p in (running, just_made)), left
+    assert not os.path.exists(folder) and not os.path.exists(unmarked_old)
+
+
 def test_inside_blender_the_session_runs_in_process(tmp_path):
     """Where Blender is already loaded (`blender -b -P render_jobs/blender_entry.py`, the
     extension inside Blender), the runner renders in its own process: same outputs, the

@@ -18,11 +18,11 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from . import session_tempdirs
 from .session_server import PARENT_ENV
 
 SESSION_MODULE = f"{__package__}.session_server"
@@ -131,14 +131,20 @@ class SessionProcess:
         variables[PARENT_ENV] = str(os.getpid())
         # Blender's temporary files (Cycles writes tile buffers of hundreds of MB for large
         # renders) go to a folder of this session's own, removed when the session ends, so a
-        # killed render leaves nothing behind there either.
-        self.tempdir = tempfile.mkdtemp(prefix="scurve-session-")
+        # killed render leaves nothing behind there either; if this owner is killed too, the
+        # next owner on the machine removes it (session_tempdirs.py).
+        self.tempdir = session_tempdirs.make()
         for name in ("TMPDIR", "TMP", "TEMP"):
             variables[name] = self.tempdir
         # In the owner's working directory: relative paths (the job file's, in messages and
         # sidecars) mean the same to both.
-        self.proc = subprocess.Popen(command(), env=variables, stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            self.proc = subprocess.Popen(command(), env=variables, stdin=subprocess.PIPE,
+                                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        except BaseException:
+            shutil.rmtree(self.tempdir, ignore_errors=True)
+            raise
+        session_tempdirs.mark(self.tempdir, self.proc.pid)
         self.jobs = 0  # renders this process has done
         self.tail: collections.deque[str] = collections.deque(maxlen=TAIL_LINES)
         self._reader = threading.Thread(target=self._read_log, daemon=True, name="session-log")
