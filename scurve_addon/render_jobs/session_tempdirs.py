@@ -41,6 +41,14 @@ def mark(folder: str, pid: int) -> None:
 
 
 def _running(pid: int) -> bool:
+    """Whether process `pid` runs (a zombie does not: its folder can go)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except FileNotFoundError:
+        return False
+    except (OSError, IndexError):  # no /proc (not Linux): ask the kernel
+        pass
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
