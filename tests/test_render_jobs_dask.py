@@ -462,7 +462,10 @@ def test_a_preloaded_worker_joins_with_blender_loaded_in_its_session(tmp_path, p
     (session,) = facts["sessions"]
     assert maps_blender(session) and not maps_blender(facts["pid"]), facts
 
-    job_path = write_job(tmp_path, "preloaded", [4, 6])
+    job_path = str(tmp_path / "preloaded.toml")  # the default sampling, as the warm-up's (worker_preload.py)
+    with open(job_path, "w", encoding="utf-8") as fh:
+        fh.write('[render]\nresolution = "48x27"\ndevice = "cpu"\n[[job]]\nname = "preloaded"\n'
+                 "[job.surface]\narc_segments = [4, 6]\n")
     out = str(tmp_path / "out")
     done = subprocess.run(render_command(job_path, out, "--scheduler", address), cwd=ROOT, env=env(),
                           capture_output=True, text=True, timeout=RUN_TIMEOUT)

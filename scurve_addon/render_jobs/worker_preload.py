@@ -7,9 +7,9 @@ task, so the first batch sent to a newly started cluster waits while every worke
 Blender (0.5-1 s a worker here; longer where Blender is read from a network disk). With it,
 the worker starts one session per worker thread before it joins the cluster, and joins once
 Blender has loaded in each of them and each has rendered one tiny image of the default
-studio (WARM_UP_JOB, into the session's own temporary folder): Cycles has then loaded its
-device and kernels (seconds on a GPU) and computed the default sky, which a batch with the
-default studio keeps (persistent data). The first tasks then find their sessions waiting, as
+studio (WARM_UP_JOB, the default job at 32x18, into the session's own temporary folder):
+Cycles has then loaded its device, kernels and denoiser (seconds on a GPU) and computed the
+default sky, which a batch with the default studio keeps (persistent data). The first tasks then find their sessions waiting, as
 the tasks of later batches do. A session that cannot load Blender has its error in the
 worker's log ("Failed to start preload"), and the worker joins without it: its tasks then
 start sessions as without the preload, and fail the same way, each reported to the client.
@@ -30,14 +30,15 @@ from . import cluster_task  # noqa: F401  (the task's code, numpy and the geomet
 from .session_process import POOL, SessionDiedError, SessionProcess
 
 READY_TIMEOUT_S = 600.0  # how long a session may take to load Blender before the worker gives up
+# The default job, tiny: its sampling settings are the defaults too, since Blender 4.5's
+# Cycles rebuilds its data for a job whose sample count differs from the previous job's
+# (compat.PERSISTENT_DATA_KEEPS_SAMPLE_PATTERN), and the denoiser loads now, not on job one.
 WARM_UP_JOB = """\
-# worker_preload.py: the warm-up render of a new session (the default studio, tiny).
+# worker_preload.py: the warm-up render of a new session (the default job, tiny).
 [output]
 contact_sheet = false
 [render]
 resolution = "32x18"
-samples = 1
-denoise = false
 """
 log = logging.getLogger(__name__)
 
