@@ -6,11 +6,11 @@ Without it, a worker starts its render session (session_process.py) on its first
 task, so the first batch sent to a newly started cluster waits while every worker loads
 Blender (0.5-1 s a worker here; longer where Blender is read from a network disk). With it,
 the worker starts one session per worker thread before it joins the cluster, and joins once
-Blender has loaded in each of them and each has rendered one tiny image of the default
-studio (WARM_UP_JOB, the default job at 32x18, into the session's own temporary folder):
-Cycles has then loaded its device, kernels and denoiser (seconds on a GPU) and computed the
-default sky, which a batch with the default studio keeps (persistent data). The first tasks then find their sessions waiting, as
-the tasks of later batches do. A session that cannot load Blender has its error in the
+Blender has loaded in each of them and each has rendered WARM_UP_JOB (the default job at
+32x18, into the session's own temporary folder): Cycles has then loaded its device, kernels
+and denoiser (seconds on a GPU) and computed the default sky, which a batch with the default
+studio keeps (persistent data). The first tasks then find their sessions waiting, as the
+tasks of later batches do. A session that cannot load Blender has its error in the
 worker's log ("Failed to start preload"), and the worker joins without it: its tasks then
 start sessions as without the preload, and fail the same way, each reported to the client.
 A warm-up render that fails is only logged.
