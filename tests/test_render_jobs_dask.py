@@ -27,6 +27,7 @@ from scurve_addon.render_jobs import jobfile, sidecar
 from scurve_addon.render_jobs.cluster_task import worker_facts
 from scurve_addon.render_jobs.session_process import SessionProcess
 from scurve_addon.render_jobs.session_server import CRASH_ENV
+from scurve_addon.render_jobs.session_tempdirs import running
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DASK = os.path.join(os.path.dirname(sys.executable), "dask")
@@ -434,15 +435,6 @@ def preloaded_worker(procs: Processes, tmp_path, address: str, name: str,
         client.wait_for_workers(1, timeout=START_TIMEOUT)
         (facts,) = client.run(worker_facts).values()
     return facts
-
-
-def running(pid: int) -> bool:
-    """Whether process `pid` exists and is not a zombie."""
-    try:
-        with open(f"/proc/{pid}/stat", encoding="utf-8", errors="replace") as fh:
-            return fh.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
-    except OSError:
-        return False
 
 
 def maps_blender(pid: int) -> bool:

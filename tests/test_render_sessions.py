@@ -433,9 +433,9 @@ def test_the_folder_of_a_session_whose_owner_was_killed_goes_with_the_next_owner
     owner.kill()
     owner.wait()
     deadline = time.monotonic() + 30  # the session dies with its owner (PR_SET_PDEATHSIG)
-    while session_tempdirs._running(int(pid)) and time.monotonic() < deadline:
+    while session_tempdirs.running(int(pid)) and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert not session_tempdirs._running(int(pid)) and os.path.isdir(folder)
+    assert not session_tempdirs.running(int(pid)) and os.path.isdir(folder)
 
     def folder_of(name: str, pid: int | None, age_s: float = 0.0) -> str:
         path = tmp_path / f"{session_tempdirs.PREFIX}{name}"

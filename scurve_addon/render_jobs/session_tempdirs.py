@@ -40,7 +40,7 @@ def mark(folder: str, pid: int) -> None:
         fh.write(str(pid))
 
 
-def _running(pid: int) -> bool:
+def running(pid: int) -> bool:
     """Whether process `pid` runs (a zombie does not: its folder can go)."""
     try:
         with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as fh:
@@ -68,7 +68,7 @@ def _stale(path: str) -> bool:
         return False
     except OSError:
         return False
-    return text.isdigit() and not _running(int(text))
+    return text.isdigit() and not running(int(text))
 
 
 def remove_stale(where: str | None = None) -> list[str]:
