@@ -6,7 +6,7 @@ ends. When the owner itself is killed (a Dask worker lost, Ctrl-C twice, an out-
 kill), its sessions die with it (session_server.die_with_parent) and nobody is left to remove
 their folders. So each folder holds the process id of its session (PID_FILE), and the next
 owner on the machine removes the folders of sessions that are no longer running
-(remove_stale, once per owner process), only its own user's.
+(remove_stale, once per owner process, once its first session runs), only its own user's.
 """
 from __future__ import annotations
 
@@ -28,16 +28,17 @@ _swept = threading.Event()
 
 def make() -> str:
     """A new session folder, private to this user; mark() it once the session runs."""
-    if not _swept.is_set():
-        _swept.set()
-        remove_stale()
     return tempfile.mkdtemp(prefix=PREFIX)
 
 
 def mark(folder: str, pid: int) -> None:
-    """Record that the session process `pid` uses `folder`."""
+    """Record that the session process `pid` uses `folder`; the first time in this process, then
+    remove the stale folders (after the session started: Blender loads meanwhile)."""
     with contextlib.suppress(OSError), open(os.path.join(folder, PID_FILE), "w", encoding="ascii") as fh:
         fh.write(str(pid))
+    if not _swept.is_set():
+        _swept.set()
+        remove_stale()
 
 
 def running(pid: int) -> bool:
