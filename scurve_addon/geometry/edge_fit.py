@@ -468,11 +468,16 @@ def plan_controls(p) -> np.ndarray:
     return _plan_controls(*_plan_key(p)) * np.array([p.length, p.length, 1.0, 1.0])
 
 
+def _factor_keys(p) -> tuple[tuple, tuple]:
+    """The cache keys of SurfaceParams p's two fitted factors: (section, plan)."""
+    return _section_key(p.arc_segments, p.length / p.radius), _plan_key(p)
+
+
 def factor_fits(p, fit: bool = True) -> dict[str, list] | None:
     """Both fitted factors of SurfaceParams p as plain lists, for another process running this
     code (take_factor_fits): fitted here if need be, or with `fit` False only if this process
     has fitted them already (else None)."""
-    section_key, plan_key = _section_key(p.arc_segments, p.length / p.radius), _plan_key(p)
+    section_key, plan_key = _factor_keys(p)
     if fit:
         return {"section": _section_controls(*section_key).tolist(), "plan": _plan_controls(*plan_key).tolist()}
     section, plan = _section_controls.results.get(section_key), _plan_controls.results.get(plan_key)
@@ -490,7 +495,7 @@ def take_factor_fits(p, fits: Any) -> bool:
         plan = np.array(fits["plan"], dtype=float)
     except (KeyError, TypeError, ValueError, IndexError):
         return False
-    section_key, plan_key = _section_key(p.arc_segments, p.length / p.radius), _plan_key(p)
+    section_key, plan_key = _factor_keys(p)
     if not (_section_controls.acceptable(section_key, section) and _plan_controls.acceptable(plan_key, plan)):
         return False
     _section_controls.put(section_key, section)

@@ -42,7 +42,7 @@ def measure(surface: SurfaceParams, rendered_levels: int | None) -> dict[str, An
 
 
 def surface_fits(surface: SurfaceParams, fit: bool = True) -> dict[str, Any] | None:
-    """The fits of a surface's control net (geometry/edge_fit.py: 0.02-0.2 s per new arc or
+    """The fits of a surface's control net (geometry/edge_fit.py: 0.02-0.25 s per new arc or
     row count) for a render request, so that the session builds the mirror without fitting
     it again: fitted here if need be, or with `fit` False only if this process has them
     already. None for a surface without the fit."""

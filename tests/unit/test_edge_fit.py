@@ -170,7 +170,7 @@ def test_fits_from_another_process_build_the_same_net_and_bad_ones_are_refused()
     p = SurfaceParams(arc_segments=13, rows=7, profile="SMOOTH", s_bend=0.4, length=3.3)
     sent = json.loads(json.dumps(edge_fit.factor_fits(p)))
     fitted = surface.control_grid(p)[0]
-    section_key, plan_key = edge_fit._section_key(p.arc_segments, p.length / p.radius), edge_fit._plan_key(p)
+    section_key, plan_key = edge_fit._factor_keys(p)
     for fits in (edge_fit._section_controls, edge_fit._plan_controls):
         fits.results.clear()  # a new process
     assert edge_fit.factor_fits(p, fit=False) is None  # nothing is fitted without asking
