@@ -29,7 +29,7 @@ from typing import Any
 from . import cluster_task  # noqa: F401  (the task's code, numpy and the geometry load now too)
 from .session_process import POOL, SessionDiedError, SessionProcess
 
-READY_TIMEOUT_S = 600.0  # how long a session may take to load Blender before the worker gives up
+READY_TIMEOUT_S = 600.0  # how long a session may take to load Blender and warm up before the worker gives up
 # The default job, tiny: its sampling settings are the defaults too, since Blender 4.5's
 # Cycles rebuilds its data for a job whose sample count differs from the previous job's
 # (compat.PERSISTENT_DATA_KEEPS_SAMPLE_PATTERN), and the denoiser loads now, not on job one.
@@ -44,9 +44,9 @@ log = logging.getLogger(__name__)
 
 
 async def dask_setup(worker: Any) -> None:
-    """Start the worker's sessions and wait until Blender has loaded in each one. Raises
-    RuntimeError, with the session's last output, when one ends or times out first (Dask logs
-    it; the worker's sessions are then gone)."""
+    """Start the worker's sessions and wait until Blender has loaded in each one and rendered
+    the warm-up. Raises RuntimeError, with the session's last output, when one ends or times
+    out first (Dask logs it; the worker's sessions are then gone)."""
     sessions = POOL.prestart(worker.state.nthreads)  # here, in the worker's own (lasting) thread
     try:
         await asyncio.wait_for(asyncio.gather(*(asyncio.to_thread(_ready, s) for s in sessions)),
@@ -56,8 +56,8 @@ async def dask_setup(worker: Any) -> None:
         raise RuntimeError("this worker's render session could not load Blender: " + exc.describe()) from None
     except TimeoutError:
         POOL.kill_all()
-        raise RuntimeError(f"this worker's render session did not load Blender within {READY_TIMEOUT_S:g} s") \
-            from None
+        raise RuntimeError(f"this worker's render session did not load Blender and render its warm-up within "
+                           f"{READY_TIMEOUT_S:g} s") from None
 
 
 def _ready(session: SessionProcess) -> None:
